@@ -1,0 +1,99 @@
+"""talon-fakes: test a Talon.One integration without a live Talon.One.
+
+Contracts (JSON Schema for every customer-session entity, plus the checks JSON Schema cannot
+express) to validate real responses and your own mocks::
+
+    import talon_fakes
+
+    violations = talon_fakes.validate(response_json, "integration-state-v2")
+    talon_fakes.assert_contract(response_json, "customer-session-v2", strict=True)
+
+Names are imported lazily, so ``import talon_fakes`` stays cheap for the pytest plugin.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RULE_SETS",
+    "ContractViolation",
+    "ContractsNotFound",
+    "InvalidTransition",
+    "Kind",
+    "Operation",
+    "RuleSet",
+    "Severity",
+    "State",
+    "TalonFakesError",
+    "Transition",
+    "UnknownContract",
+    "UnknownRuleSet",
+    "Violation",
+    "__version__",
+    "assert_contract",
+    "check_state_history",
+    "contract_names",
+    "describe_contract",
+    "is_valid",
+    "rule_set",
+    "validate",
+]
+
+# public name -> (module, attribute in that module)
+_LAZY = {
+    "ContractViolation": ("talon_fakes.errors", "ContractViolation"),
+    "ContractsNotFound": ("talon_fakes.errors", "ContractsNotFound"),
+    "InvalidTransition": ("talon_fakes.errors", "InvalidTransition"),
+    "TalonFakesError": ("talon_fakes.errors", "TalonFakesError"),
+    "UnknownContract": ("talon_fakes.errors", "UnknownContract"),
+    "UnknownRuleSet": ("talon_fakes.errors", "UnknownRuleSet"),
+    "Kind": ("talon_fakes.violations", "Kind"),
+    "Severity": ("talon_fakes.violations", "Severity"),
+    "Violation": ("talon_fakes.violations", "Violation"),
+    "Operation": ("talon_fakes.states", "Operation"),
+    "RULE_SETS": ("talon_fakes.states", "RULE_SETS"),
+    "RuleSet": ("talon_fakes.states", "RuleSet"),
+    "State": ("talon_fakes.states", "State"),
+    "Transition": ("talon_fakes.states", "Transition"),
+    "rule_set": ("talon_fakes.states", "rule_set"),
+    "contract_names": ("talon_fakes.contracts", "contract_names"),
+    "describe_contract": ("talon_fakes.contracts", "describe"),
+    "check_state_history": ("talon_fakes.invariants", "check_state_history"),
+    "assert_contract": ("talon_fakes.validation", "assert_contract"),
+    "is_valid": ("talon_fakes.validation", "is_valid"),
+    "validate": ("talon_fakes.validation", "validate"),
+}
+
+if TYPE_CHECKING:
+    from talon_fakes.contracts import contract_names
+    from talon_fakes.contracts import describe as describe_contract
+    from talon_fakes.errors import (
+        ContractsNotFound,
+        ContractViolation,
+        InvalidTransition,
+        TalonFakesError,
+        UnknownContract,
+        UnknownRuleSet,
+    )
+    from talon_fakes.invariants import check_state_history
+    from talon_fakes.states import RULE_SETS, Operation, RuleSet, State, Transition, rule_set
+    from talon_fakes.validation import assert_contract, is_valid, validate
+    from talon_fakes.violations import Kind, Severity, Violation
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'talon_fakes' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

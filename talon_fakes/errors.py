@@ -1,0 +1,43 @@
+"""The exceptions talon-fakes raises; all derive from :class:`TalonFakesError`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from talon_fakes.violations import Violation
+
+
+class TalonFakesError(Exception):
+    """Root of every error talon-fakes raises on purpose."""
+
+
+class UnknownContract(TalonFakesError, LookupError):
+    """A contract name that is not one of :func:`talon_fakes.contract_names`."""
+
+
+class ContractsNotFound(TalonFakesError, FileNotFoundError):
+    """The contract files could not be found beside the package or in the checkout."""
+
+
+class UnknownRuleSet(TalonFakesError, LookupError):
+    """A rule set name that is not one of ``current``, ``v1`` or ``legacy``."""
+
+
+class InvalidTransition(TalonFakesError, ValueError):
+    """A session state change that the chosen rule set does not allow."""
+
+
+class ContractViolation(TalonFakesError, AssertionError):
+    """A document broke its contract; ``violations`` lists every problem found.
+
+    It is an ``AssertionError`` so that pytest reports it as a test failure.
+    """
+
+    def __init__(self, contract: str, violations: Sequence[Violation]) -> None:
+        self.contract = contract
+        self.violations = list(violations)
+        lines = [f"document does not match contract {contract!r} ({len(self.violations)} problems):"]
+        lines += [f"  - {violation}" for violation in self.violations]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,187 @@
+"""Validate documents against the contracts.
+
+Two engines, one verdict. A compiled validator (jsonschema-rs) answers "is this document
+clean?" for the strict form of the contract; most documents are, and then only the invariants
+remain to be checked. Any other document is explained by python-jsonschema, the reference
+implementation, which also decides the verdict: the fast engine only ever short-cuts the case
+where nothing is wrong. Both check ``format`` (date-time, uuid) and both resolve ``$ref`` by
+``$id`` from the packaged files, never over the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import referencing
+from jsonschema.exceptions import ValidationError
+
+from talon_fakes.contracts import check_name, schema, schemas
+from talon_fakes.errors import ContractViolation, TalonFakesError
+from talon_fakes.invariants import check_invariants
+from talon_fakes.violations import Kind, Severity, Violation, child, json_path, short
+
+_FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+if "date-time" not in _FORMAT_CHECKER.checkers:  # pragma: no cover - guarded by the dependencies
+    raise TalonFakesError(
+        "python-jsonschema cannot check date-time formats here; install rfc3339-validator "
+        "(talon-fakes depends on it, so the environment is incomplete)"
+    )
+
+
+def _no_retrieval(uri: str) -> Any:
+    raise TalonFakesError(f"contract reference {uri!r} is not a packaged contract; nothing is fetched")
+
+
+@cache
+def _registry(strict: bool) -> referencing.Registry[Any]:
+    resources = [(doc["$id"], referencing.Resource.from_contents(doc)) for doc in schemas(strict).values()]
+    return referencing.Registry().with_resources(resources)
+
+
+@cache
+def reference_validator(contract: str, *, strict: bool = False) -> jsonschema.Draft202012Validator:
+    """The python-jsonschema validator of a contract, with format checks and offline ``$ref``."""
+    return jsonschema.Draft202012Validator(
+        schema(contract, strict=strict), registry=_registry(strict), format_checker=_FORMAT_CHECKER
+    )
+
+
+@cache
+def _fast_registry(strict: bool) -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(
+        [(doc["$id"], doc) for doc in schemas(strict).values()], retriever=_no_retrieval
+    )
+
+
+@cache
+def fast_validator(contract: str, *, strict: bool = False) -> jsonschema_rs.Validator:
+    """The compiled (jsonschema-rs) validator of a contract, with format checks."""
+    return jsonschema_rs.validator_for(
+        schema(contract, strict=strict),
+        validate_formats=True,
+        registry=_fast_registry(strict),
+        retriever=_no_retrieval,
+    )
+
+
+def _message(error: ValidationError) -> str:
+    keyword = str(error.validator)
+    expected: Any = error.validator_value
+    value: Any = error.instance
+    if keyword == "type":
+        return f"expected {expected}, got {_json_type(value)} {short(value, 40)}"
+    if keyword == "enum":
+        return f"{short(value)} is not one of {', '.join(map(str, expected))}"
+    if keyword == "const":
+        return f"{short(value)} is not {short(expected)}"
+    if keyword == "format":
+        return f"{short(value)} is not a valid {expected}"
+    if keyword in ("maxItems", "minItems"):
+        bound = "most" if keyword == "maxItems" else "least"
+        return f"{len(value)} items; at {bound} {expected} allowed"
+    if keyword in ("maxLength", "minLength"):
+        bound = "most" if keyword == "maxLength" else "least"
+        return f"{len(value)} characters; at {bound} {expected} allowed"
+    if keyword == "minimum":
+        return f"{value} is less than the minimum {expected}"
+    if keyword == "maximum":
+        return f"{value} is more than the maximum {expected}"
+    text = str(error.message)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "integer" if isinstance(value, int) else "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "unknown"
+
+
+def _schema_violations(error: ValidationError) -> Iterator[Violation]:
+    path = json_path(error.absolute_path)
+    if error.validator == "required":
+        # One error per missing name; report it at the path where the field should be.
+        present = error.instance if isinstance(error.instance, dict) else {}
+        names: Any = error.validator_value
+        for name in names:
+            if name not in present and error.message.startswith(f"{name!r} is a required"):
+                message = f"required field {name!r} is missing"
+                yield Violation(child(path, name), None, message, Kind.SCHEMA, "required")
+                return
+    yield Violation(path, error.instance, _message(error), Kind.SCHEMA, str(error.validator))
+
+
+def _unknown_fields(error: ValidationError, severity: Severity) -> Iterator[Violation]:
+    path = json_path(error.absolute_path)
+    subschema: Any = error.schema
+    instance: Any = error.instance
+    known = subschema.get("properties", {})
+    for name, value in instance.items():
+        if name not in known:
+            message = f"unknown field {name!r}: the contract does not define it"
+            yield Violation(
+                child(path, name), value, message, Kind.UNKNOWN_FIELD, "additionalProperties", severity
+            )
+
+
+def _is_unknown_field(error: ValidationError) -> bool:
+    return error.validator == "additionalProperties" and error.validator_value is False
+
+
+def _explain(instance: Any, contract: str, strict: bool) -> list[Violation]:
+    """Every schema violation and unknown field, from the reference implementation."""
+    found: list[Violation] = []
+    for error in reference_validator(contract, strict=strict).iter_errors(instance):
+        if _is_unknown_field(error):
+            found += _unknown_fields(error, Severity.ERROR)
+        else:
+            found += _schema_violations(error)
+    if not strict:
+        for error in reference_validator(contract, strict=True).iter_errors(instance):
+            if _is_unknown_field(error):
+                found += _unknown_fields(error, Severity.WARNING)
+    return found
+
+
+def validate(
+    instance: Any, contract: str, *, strict: bool = False, invariants: bool = True
+) -> list[Violation]:
+    """Check ``instance`` against ``contract`` and return every violation found.
+
+    * ``strict=False`` (lenient, as the spec): unknown fields are allowed and each is reported
+      as a :data:`~Kind.UNKNOWN_FIELD` warning (drift); ``strict=True``: they are errors.
+    * ``invariants=True`` adds the checks JSON Schema cannot express (totals, dates, cart limits,
+      anonymous sessions), run on documents whose schema errors are none.
+
+    An empty list means the document is clean; ``[v for v in result if v.is_error]`` are the
+    failures. Raises :class:`~talon_fakes.UnknownContract` for a name that is not a contract.
+    """
+    check_name(contract)
+    if fast_validator(contract, strict=True).is_valid(instance):
+        found: list[Violation] = []
+    else:
+        found = _explain(instance, contract, strict)
+    if invariants and not any(v.kind is Kind.SCHEMA for v in found):
+        found += check_invariants(instance, contract)
+    return sorted(found, key=lambda v: (v.path, v.rule))
+
+
+def is_valid(instance: Any, contract: str, *, strict: bool = False, invariants: bool = True) -> bool:
+    """Whether ``instance`` has no error-level violation of ``contract``."""
+    return not any(v.is_error for v in validate(instance, contract, strict=strict, invariants=invariants))
+
+
+def assert_contract(instance: Any, contract: str, *, strict: bool = False, invariants: bool = True) -> None:
+    """Raise :class:`~talon_fakes.ContractViolation` listing every error, if there is one."""
+    errors = [v for v in validate(instance, contract, strict=strict, invariants=invariants) if v.is_error]
+    if errors:
+        raise ContractViolation(contract, errors)
