@@ -24,49 +24,70 @@ def _violation(path: str, value: Any, message: str, rule: str) -> Violation:
     return Violation(path, value, message, Kind.INVARIANT, rule)
 
 
-def _units(item: dict[str, Any]) -> int:
-    """The units still in the cart: ``remainingQuantity`` once returns exist, else ``quantity``."""
-    return int(item.get("remainingQuantity", item["quantity"]))
+class _Cart:
+    """Everything the checks need from a cart, gathered in one pass (this is the hot path)."""
+
+    __slots__ = ("all_priced", "bad_items", "count", "item_costs", "quantity", "value")
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.count = len(items)
+        self.quantity = 0
+        self.value = 0.0  # price x units still in the cart
+        self.item_costs = 0.0  # item-level additional costs x units
+        self.all_priced = True  # items priced from the catalog carry no price
+        self.bad_items: list[int] = []  # returned + remaining != quantity
+        for index, item in enumerate(items):
+            quantity = item["quantity"]
+            self.quantity += quantity
+            remaining = item.get("remainingQuantity")
+            if remaining is None:
+                units = quantity
+            else:
+                units = remaining
+                returned = item.get("returnedQuantity")
+                if returned is not None and (
+                    returned + remaining != quantity or returned < 0 or remaining < 0
+                ):
+                    self.bad_items.append(index)
+            price = item.get("price")
+            if price is None:
+                self.all_priced = False
+            else:
+                self.value += price * units
+            costs = item.get("additionalCosts")
+            if costs:
+                # Talon.One flattens every unit into its own item, so an item's costs count per unit.
+                self.item_costs += sum(cost["price"] for cost in costs.values()) * units
 
 
-def cart_items(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> Iterator[Violation]:
     """Cart limits (1000 items, total quantity 10 000) and per-item returned + remaining = quantity."""
     items = doc.get("cartItems") or []
-    items_path = child(path, "cartItems")
-    if len(items) > MAX_CART_ITEMS:
+    cart = cart or _Cart(items)
+    if cart.count > MAX_CART_ITEMS:
         yield _violation(
-            items_path,
-            len(items),
-            f"{len(items)} cart items, over the limit of {MAX_CART_ITEMS}",
+            child(path, "cartItems"),
+            cart.count,
+            f"{cart.count} cart items, over the limit of {MAX_CART_ITEMS}",
             "cart-items-limit",
         )
-    quantity = sum(item["quantity"] for item in items)
-    if quantity > MAX_CART_QUANTITY:
+    if cart.quantity > MAX_CART_QUANTITY:
         yield _violation(
-            items_path,
-            quantity,
-            f"total quantity {quantity} is over the limit of {MAX_CART_QUANTITY}",
+            child(path, "cartItems"),
+            cart.quantity,
+            f"total quantity {cart.quantity} is over the limit of {MAX_CART_QUANTITY}",
             "cart-quantity-limit",
         )
-    for index, item in enumerate(items):
-        if "returnedQuantity" in item and "remainingQuantity" in item:
-            returned, remaining = item["returnedQuantity"], item["remainingQuantity"]
-            if returned + remaining != item["quantity"] or returned < 0 or remaining < 0:
-                yield _violation(
-                    child(items_path, index),
-                    {
-                        "quantity": item["quantity"],
-                        "returnedQuantity": returned,
-                        "remainingQuantity": remaining,
-                    },
-                    f"returnedQuantity {returned} + remainingQuantity {remaining} must equal quantity "
-                    f"{item['quantity']}, neither negative",
-                    "returned-quantities",
-                )
-
-
-def _cost_sum(costs: dict[str, Any] | None) -> float:
-    return float(sum(cost["price"] for cost in (costs or {}).values()))
+    for index in cart.bad_items:
+        item = items[index]
+        returned, remaining = item["returnedQuantity"], item["remainingQuantity"]
+        yield _violation(
+            child(child(path, "cartItems"), index),
+            {"quantity": item["quantity"], "returnedQuantity": returned, "remainingQuantity": remaining},
+            f"returnedQuantity {returned} + remainingQuantity {remaining} must equal quantity "
+            f"{item['quantity']}, neither negative",
+            "returned-quantities",
+        )
 
 
 def _total_mismatch(path: str, field: str, actual: float, expected: float, how: str) -> Violation:
@@ -75,56 +96,56 @@ def _total_mismatch(path: str, field: str, actual: float, expected: float, how: 
     )
 
 
-def totals(doc: dict[str, Any], path: str, *, item_costs: bool = True) -> Iterator[Violation]:
+def totals(
+    doc: dict[str, Any], path: str, cart: _Cart | None = None, *, item_costs: bool = True
+) -> Iterator[Violation]:
     """``total`` = cartItemTotal + additionalCostTotal (+ cartItemAdditionalCostTotal), each summed."""
-    items = doc.get("cartItems") or []
-    parts = ["cartItemTotal", "additionalCostTotal"] + (["cartItemAdditionalCostTotal"] if item_costs else [])
-    if all(isinstance(doc.get(p), (int, float)) for p in parts) and isinstance(
-        doc.get("total"), (int, float)
+    cart = cart or _Cart(doc.get("cartItems") or [])
+    total, cart_total = doc.get("total"), doc.get("cartItemTotal")
+    cost_total, item_cost_total = doc.get("additionalCostTotal"), doc.get("cartItemAdditionalCostTotal")
+    if total is not None and cart_total is not None and cost_total is not None:
+        expected = cart_total + cost_total
+        how = "cartItemTotal + additionalCostTotal"
+        if item_costs and item_cost_total is not None:
+            expected += item_cost_total
+            how += " + cartItemAdditionalCostTotal"
+        if abs(total - expected) > MONEY_TOLERANCE:
+            yield _total_mismatch(path, "total", total, expected, how)
+    if cart_total is not None and cart.all_priced and abs(cart_total - cart.value) > MONEY_TOLERANCE:
+        yield _total_mismatch(path, "cartItemTotal", cart_total, cart.value, "price x remaining quantity")
+    if cost_total is not None:
+        costs = doc.get("additionalCosts")
+        expected = sum(cost["price"] for cost in costs.values()) if costs else 0.0
+        if abs(cost_total - expected) > MONEY_TOLERANCE:
+            yield _total_mismatch(
+                path, "additionalCostTotal", cost_total, expected, "the session additionalCosts"
+            )
+    if (
+        item_costs
+        and item_cost_total is not None
+        and abs(item_cost_total - cart.item_costs) > MONEY_TOLERANCE
     ):
-        expected = sum(doc[p] for p in parts)
-        if abs(doc["total"] - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(path, "total", doc["total"], expected, " + ".join(parts))
-    # Items priced from the catalog carry no price: their share cannot be checked.
-    if "cartItemTotal" in doc and all("price" in item for item in items):
-        expected = sum(item["price"] * _units(item) for item in items)
-        if abs(doc["cartItemTotal"] - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(
-                path, "cartItemTotal", doc["cartItemTotal"], expected, "price x remaining quantity"
-            )
-    if "additionalCostTotal" in doc:
-        expected = _cost_sum(doc.get("additionalCosts"))
-        if abs(doc["additionalCostTotal"] - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(
-                path,
-                "additionalCostTotal",
-                doc["additionalCostTotal"],
-                expected,
-                "the session additionalCosts",
-            )
-    if item_costs and "cartItemAdditionalCostTotal" in doc:
-        # Talon.One flattens every unit into its own item, so an item's costs count per unit.
-        expected = sum(_cost_sum(item.get("additionalCosts")) * _units(item) for item in items)
-        actual = doc["cartItemAdditionalCostTotal"]
-        if abs(actual - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(
-                path,
-                "cartItemAdditionalCostTotal",
-                actual,
-                expected,
-                "item additionalCosts x remaining quantity",
-            )
+        yield _total_mismatch(
+            path,
+            "cartItemAdditionalCostTotal",
+            item_cost_total,
+            cart.item_costs,
+            "item additionalCosts x remaining quantity",
+        )
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:  # RFC 3339 allows a leap second (:60), which datetime cannot hold
+        return None
 
 
 def created_before_updated(doc: dict[str, Any], path: str) -> Iterator[Violation]:
     """``created <= updated``."""
     if "created" in doc and "updated" in doc:
         created, updated = _instant(doc["created"]), _instant(doc["updated"])
-        if created > updated:
+        if created is not None and updated is not None and created > updated:
             yield _violation(
                 child(path, "updated"),
                 doc["updated"],
@@ -146,16 +167,18 @@ def anonymous_first_session(doc: dict[str, Any], path: str) -> Iterator[Violatio
 
 def session_v2(doc: dict[str, Any], path: str) -> Iterator[Violation]:
     """Every invariant of a V2 session."""
-    yield from cart_items(doc, path)
-    yield from totals(doc, path)
+    cart = _Cart(doc.get("cartItems") or [])
+    yield from cart_items(doc, path, cart)
+    yield from totals(doc, path, cart)
     yield from created_before_updated(doc, path)
     yield from anonymous_first_session(doc, path)
 
 
 def session_legacy(doc: dict[str, Any], path: str) -> Iterator[Violation]:
     """The legacy .NET session: totals without item-level costs, no ``updated``."""
-    yield from cart_items(doc, path)
-    yield from totals(doc, path, item_costs=False)
+    cart = _Cart(doc.get("cartItems") or [])
+    yield from cart_items(doc, path, cart)
+    yield from totals(doc, path, cart, item_costs=False)
     yield from anonymous_first_session(doc, path)
 
 

@@ -152,6 +152,10 @@ def _explain(instance: Any, contract: str, strict: bool) -> list[Violation]:
     return found
 
 
+# contract -> the compiled strict validator that answers "is this document clean?"
+_CLEAN_CHECKS: dict[str, jsonschema_rs.Validator] = {}
+
+
 def validate(
     instance: Any, contract: str, *, strict: bool = False, invariants: bool = True
 ) -> list[Violation]:
@@ -165,8 +169,10 @@ def validate(
     An empty list means the document is clean; ``[v for v in result if v.is_error]`` are the
     failures. Raises :class:`~talon_fakes.UnknownContract` for a name that is not a contract.
     """
-    check_name(contract)
-    if fast_validator(contract, strict=True).is_valid(instance):
+    fast = _CLEAN_CHECKS.get(contract)
+    if fast is None:
+        fast = _CLEAN_CHECKS[check_name(contract)] = fast_validator(contract, strict=True)
+    if fast.is_valid(instance):
         found: list[Violation] = []
     else:
         found = _explain(instance, contract, strict)

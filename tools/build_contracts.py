@@ -1,4 +1,4 @@
-"""Regenerate the spec-derived contracts in contracts/ from the Talon.One OpenAPI path files.
+"""Regenerate the spec-derived contracts (and the test copies of the spec's examples) from the spec.
 
     python tools/build_contracts.py [--spec DIR] [--check]
 
@@ -7,7 +7,9 @@ takes each entity's subtree, merges the ``allOf`` parts into one object (so that
 close it with ``additionalProperties: false``), drops annotations, replaces the shared parts
 (cart item, additional cost, effect, the session itself) with ``$ref`` by ``$id``, and applies the
 deviations listed in ``DEVIATIONS`` below (each one is also explained in contracts/README.md).
-``--check`` rebuilds in memory and exits 1 when a committed file differs: the spec moved.
+It also copies every example payload of the spec into tests/contract/data/spec-examples/, so the
+test suite runs without the spec. ``--check`` rebuilds in memory and exits 1 when a committed
+file differs: the spec moved.
 
 The contracts derived from the SDK seeds (V1 and the legacy .NET model) are written by hand and
 are not touched here.
@@ -264,9 +266,30 @@ def build(spec: Path) -> dict[str, dict[str, Any]]:
     return contracts
 
 
-def render(schema: dict[str, Any]) -> str:
-    """The committed text of a contract."""
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+EXAMPLES_OUT = ROOT / "tests" / "contract" / "data" / "spec-examples"
+# Postman examples that are not customer-session payloads: the Management login and a CSV export.
+UNRELATED_EXAMPLES = ("createSession__", "exportCustomerSessions__")
+
+
+def build_examples(spec: Path) -> dict[str, Any]:
+    """Every example payload of the spec: file name -> document."""
+    examples: dict[str, Any] = {}
+    for path in sorted((spec / "postman-examples").glob("*.json")):
+        if not path.name.startswith(UNRELATED_EXAMPLES):
+            examples[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    session = yaml.safe_load((spec / SESSION).read_text(encoding="utf-8"))
+    named = pointer_get(session, "/put/requestBody/content/application~1json/examples")
+    for title, example in named.items():
+        slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+        examples[f"updateCustomerSessionV2__request__{slug}__named.json"] = example["value"]
+    branches = pointer_get(session, f"{SOURCES['effect'][1]}/allOf/1/properties/props/oneOf")
+    examples["effect-props__named.json"] = {b["title"]: b["example"] for b in branches if "example" in b}
+    return examples
+
+
+def render(document: Any) -> str:
+    """The committed text of a contract or example."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,12 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
     stale = []
-    for name, schema in build(args.spec).items():
-        path = OUT / f"{name}.json"
-        text = render(schema)
+    outputs = {OUT / f"{name}.json": doc for name, doc in build(args.spec).items()}
+    outputs |= {EXAMPLES_OUT / name: doc for name, doc in build_examples(args.spec).items()}
+    for path, document in outputs.items():
+        text = render(document)
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
+                stale.append(path.name)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

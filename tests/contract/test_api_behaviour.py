@@ -1,0 +1,94 @@
+"""validate / assert_contract as a user calls them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import talon_fakes
+
+VALID = Path(__file__).parent / "data" / "valid"
+
+
+def session() -> dict:  # type: ignore[type-arg]
+    return json.loads((VALID / "customer-session-v2.json").read_text(encoding="utf-8"))
+
+
+def test_unknown_contract_suggests_the_closest_name() -> None:
+    with pytest.raises(talon_fakes.UnknownContract, match="did you mean 'customer-session-v2'"):
+        talon_fakes.validate({}, "customer-sesion-v2")
+
+
+def test_assert_contract_lists_every_problem_readably() -> None:
+    doc = session()
+    doc["state"] = "shipped"
+    doc["cartItems"][0]["quantity"] = "2"
+    with pytest.raises(talon_fakes.ContractViolation) as raised:
+        talon_fakes.assert_contract(doc, "customer-session-v2")
+    text = str(raised.value)
+    assert "2 problems" in text
+    assert '$.state: "shipped" is not one of open, closed, partially_returned, cancelled' in text
+    assert '$.cartItems[0].quantity: expected integer, got string "2"' in text
+    assert isinstance(raised.value, AssertionError)
+    assert [v.path for v in raised.value.violations] == ["$.cartItems[0].quantity", "$.state"]
+
+
+def test_drift_is_reported_but_passes_in_lenient_mode() -> None:
+    doc = session() | {"loyaltyTier": "gold"}
+    [warning] = talon_fakes.validate(doc, "customer-session-v2")
+    assert (warning.path, warning.value, warning.is_error) == ("$.loyaltyTier", "gold", False)
+    talon_fakes.assert_contract(doc, "customer-session-v2")
+    with pytest.raises(talon_fakes.ContractViolation, match="unknown field 'loyaltyTier'"):
+        talon_fakes.assert_contract(doc, "customer-session-v2", strict=True)
+
+
+def test_invariants_are_reported_separately_from_schema_errors() -> None:
+    doc = session()
+    doc["total"] = doc["total"] + 1
+    doc["updated"] = "2020-01-01T00:00:00Z"
+    found = talon_fakes.validate(doc, "customer-session-v2")
+    assert {(v.path, v.kind, v.rule) for v in found} == {
+        ("$.total", talon_fakes.Kind.INVARIANT, "totals"),
+        ("$.updated", talon_fakes.Kind.INVARIANT, "created-before-updated"),
+    }
+    assert talon_fakes.validate(doc, "customer-session-v2", invariants=False) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (lambda d: d.update(cartItemTotal=d["cartItemTotal"] + 0.01), "totals"),
+        (lambda d: d.update(additionalCostTotal=0), "totals"),
+        (lambda d: d.update(cartItemAdditionalCostTotal=0), "totals"),
+        (lambda d: d["cartItems"][1].update(returnedQuantity=2), "returned-quantities"),
+        (lambda d: d.update(profileId="", firstSession=False), "anonymous-first-session"),
+        (lambda d: d.update(cartItems=d["cartItems"] * 501), "cart-items-limit"),
+        (lambda d: d["cartItems"][0].update(quantity=10_001), "cart-quantity-limit"),
+    ],
+)
+def test_each_invariant_fires(change, rule) -> None:  # type: ignore[no-untyped-def]
+    doc = session()
+    change(doc)
+    rules = {v.rule for v in talon_fakes.validate(doc, "customer-session-v2") if v.kind == "invariant"}
+    assert rule in rules
+
+
+def test_half_a_cent_of_rounding_is_tolerated() -> None:
+    doc = session()
+    doc["total"] = round(doc["total"] + 0.004, 3)
+    assert talon_fakes.validate(doc, "customer-session-v2") == []
+
+
+def test_date_times_are_really_checked() -> None:
+    doc = session() | {"created": "2026-02-30T10:00:00Z"}
+    assert [(v.path, v.rule) for v in talon_fakes.validate(doc, "customer-session-v2")] == [
+        ("$.created", "format")
+    ]
+
+
+def test_non_object_documents_get_a_type_error_not_a_crash() -> None:
+    for junk in (None, [], "text", 3):
+        [violation] = talon_fakes.validate(junk, "customer-session-v2")
+        assert (violation.path, violation.rule) == ("$", "type")

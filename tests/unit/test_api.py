@@ -1,0 +1,62 @@
+"""The public surface: curated names, documented, cheap to import, pure domain modules."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import talon_fakes
+
+PACKAGE = Path(talon_fakes.__file__).parent
+
+
+def test_all_matches_the_public_names() -> None:
+    public = {name for name in dir(talon_fakes) if not name.startswith("_")} | {"__version__"}
+    assert set(talon_fakes.__all__) == public
+    for name in talon_fakes.__all__:
+        getattr(talon_fakes, name)  # every name resolves
+
+
+@pytest.mark.parametrize("name", [n for n in talon_fakes.__all__ if not n.isupper() and n != "__version__"])
+def test_every_public_name_has_a_docstring(name: str) -> None:
+    assert (getattr(talon_fakes, name).__doc__ or "").strip(), name
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        talon_fakes.nope  # noqa: B018
+
+
+def test_errors_mix_in_builtins() -> None:
+    assert issubclass(talon_fakes.ContractViolation, AssertionError)
+    assert issubclass(talon_fakes.InvalidTransition, ValueError)
+    assert issubclass(talon_fakes.UnknownContract, LookupError)
+    for error in (talon_fakes.ContractViolation, talon_fakes.UnknownContract, talon_fakes.UnknownRuleSet):
+        assert issubclass(error, talon_fakes.TalonFakesError)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("module", ["states.py", "invariants.py", "violations.py", "errors.py"])
+def test_domain_modules_import_no_http_or_pytest(module: str) -> None:
+    assert not imported_modules(PACKAGE / module) & {"werkzeug", "pytest_httpserver", "pytest", "requests"}
+
+
+def test_importing_the_package_and_plugin_is_cheap() -> None:
+    heavy = ["hypothesis", "faker", "jsonschema", "jsonschema_rs", "pytest_httpserver", "werkzeug"]
+    code = f"import talon_fakes, conftest_plugin, sys; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
