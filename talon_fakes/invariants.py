@@ -64,20 +64,14 @@ def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> Ite
     """Cart limits (1000 items, total quantity 10 000) and per-item returned + remaining = quantity."""
     items = doc.get("cartItems") or []
     cart = cart or _Cart(items)
-    if cart.count > MAX_CART_ITEMS:
-        yield _violation(
-            child(path, "cartItems"),
-            cart.count,
-            f"{cart.count} cart items, over the limit of {MAX_CART_ITEMS}",
-            "cart-items-limit",
-        )
-    if cart.quantity > MAX_CART_QUANTITY:
-        yield _violation(
-            child(path, "cartItems"),
-            cart.quantity,
-            f"total quantity {cart.quantity} is over the limit of {MAX_CART_QUANTITY}",
-            "cart-quantity-limit",
-        )
+    limits = (
+        (cart.count, MAX_CART_ITEMS, "cart items", "cart-items-limit"),
+        (cart.quantity, MAX_CART_QUANTITY, "as total quantity", "cart-quantity-limit"),
+    )
+    for actual, limit, what, rule in limits:
+        if actual > limit:
+            message = f"{actual} {what}, over the limit of {limit} per session"
+            yield _violation(child(path, "cartItems"), actual, message, rule)
     for index in cart.bad_items:
         item = items[index]
         returned, remaining = item["returnedQuantity"], item["remainingQuantity"]
