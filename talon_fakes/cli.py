@@ -1,0 +1,286 @@
+"""The ``talon-fakes`` command: argument parsing and output only.
+
+Documents are read by :mod:`talon_fakes.documents` and checked by :func:`talon_fakes.validate`;
+both are imported inside the commands, so ``talon-fakes --help`` never loads a validator.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
+
+import click
+
+from talon_fakes import __version__
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+    from tqdm import tqdm
+
+    from talon_fakes.documents import Document
+    from talon_fakes.violations import Violation
+
+Format = Literal["text", "json"]
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2  # also click's status for a usage error
+
+
+class _Fatal(click.ClickException):
+    """Nothing can be checked at all (no contract files): not a verdict on any document."""
+
+    exit_code = EXIT_UNREADABLE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="talon-fakes")
+def main() -> None:
+    """Contracts for Talon.One customer sessions: list them, check documents against them."""
+
+
+@main.command("contracts")
+def contracts_command() -> None:
+    """List every contract name with its one-line description."""
+    from talon_fakes import contracts
+    from talon_fakes.errors import ContractsNotFound
+
+    try:
+        rows = [(name, contracts.describe(name)) for name in contracts.contract_names()]
+    except ContractsNotFound as error:
+        raise _Fatal(str(error)) from None
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        click.echo(f"{name.ljust(width)}  {description}")
+
+
+def _contract(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from talon_fakes.contracts import check_name
+    from talon_fakes.errors import ContractsNotFound, UnknownContract
+
+    try:
+        return check_name(value)
+    except UnknownContract as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+    except ContractsNotFound as error:
+        raise _Fatal(str(error)) from None
+
+
+def _complete_contract(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    from talon_fakes.contracts import contract_names
+
+    return [CompletionItem(name) for name in contract_names() if name.startswith(incomplete)]
+
+
+_CHECK_HELP = """Check documents against the contract NAME (see `talon-fakes contracts`).
+
+\b
+FILE is one of:
+  *.json, or any other name   exactly one JSON document
+  *.jsonl, *.ndjson           JSON Lines: one document per line, blank lines
+                              skipped; reports name FILE:LINE
+  -                           standard input, read as ONE JSON document
+                              (pretty-printed or not) unless --jsonl is given
+
+The report goes to stdout: each document with violations (its name, then one line per
+violation), then a summary line. With --format json the report is JSON Lines: one object per
+document with violations, then {"summary": {...}}.
+
+Problems reading the input go to stderr and do not stop the run: a malformed document is
+reported as FILE:LINE:COLUMN: invalid JSON: ..., a missing or unreadable file as FILE: cannot
+read: ..., and checking goes on with the next line or file.
+
+On a terminal, progress is shown on stderr; never when stderr is a pipe or a file.
+
+\b
+Exit status:
+  0  every document is valid (drift warnings are reported but do not fail)
+  1  some document has an error-level violation
+  2  usage error, or some input could not be read or parsed (this wins over 1)
+"""
+
+
+@main.command("check", help=_CHECK_HELP, short_help="Check JSON or JSON Lines documents against a contract.")
+@click.option(
+    "--contract",
+    "-c",
+    required=True,
+    metavar="NAME",
+    callback=_contract,
+    shell_complete=_complete_contract,
+    help="The contract every document must match.",
+)
+@click.option("--strict", is_flag=True, help="Unknown fields are errors, not drift warnings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as readable text, or as JSON Lines for machines.",
+)
+@click.option("--jsonl", is_flag=True, help="Read every input, stdin included, as JSON Lines.")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(allow_dash=True))
+@click.pass_context
+def check_command(
+    ctx: click.Context, contract: str, strict: bool, fmt: Format, jsonl: bool, files: tuple[str, ...]
+) -> None:
+    """Run ``check``: its help is the module's ``_CHECK_HELP``."""
+    from talon_fakes.documents import size
+
+    progress = None
+    total = sum(size(name) for name in files) if sys.stderr.isatty() else 0
+    if total:
+        from tqdm import tqdm
+
+        progress = tqdm(
+            total=total,
+            desc="checking",
+            unit="B",
+            unit_scale=True,
+            file=sys.stderr,
+            leave=False,
+            mininterval=0.1,
+        )
+    tally = check_files(
+        files,
+        contract=contract,
+        strict=strict,
+        fmt=fmt,
+        jsonl=jsonl,
+        out=sys.stdout,
+        err=sys.stderr,
+        stdin=sys.stdin.buffer,
+        progress=progress,
+    )
+    ctx.exit(tally.exit_code)
+
+
+@dataclass
+class Tally:
+    """The counts of one run; the summary line and the exit status come from it."""
+
+    documents: int = 0
+    valid: int = 0
+    invalid: int = 0
+    with_warnings: int = 0
+    unreadable: int = 0
+
+    def add(self, violations: Sequence[Violation]) -> None:
+        """Count one checked document."""
+        self.documents += 1
+        if any(v.is_error for v in violations):
+            self.invalid += 1
+        else:
+            self.valid += 1
+        if any(not v.is_error for v in violations):
+            self.with_warnings += 1
+
+    @property
+    def exit_code(self) -> int:
+        """2 if any input could not be read, else 1 if any document is invalid, else 0."""
+        if self.unreadable:
+            return EXIT_UNREADABLE
+        return EXIT_INVALID if self.invalid else EXIT_VALID
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts, by name."""
+        return {
+            "documents": self.documents,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "with_warnings": self.with_warnings,
+            "unreadable": self.unreadable,
+        }
+
+    def __str__(self) -> str:
+        noun = "document" if self.documents == 1 else "documents"
+        text = (
+            f"checked {self.documents} {noun}: {self.valid} valid, {self.invalid} invalid, "
+            f"{self.with_warnings} with drift warnings"
+        )
+        if self.unreadable:
+            text += f"; {self.unreadable} unreadable (see stderr)"
+        return text
+
+
+def _emit(stream: TextIO, text: str, progress: tqdm[Any] | None) -> None:
+    if progress is None:
+        click.echo(text, file=stream)
+    else:  # clears the progress bar, writes, redraws it
+        progress.write(text, file=stream)
+
+
+def _text_entry(document: Document, violations: Sequence[Violation]) -> str:
+    errors = sum(v.is_error for v in violations)
+    warnings = len(violations) - errors
+    counts = [
+        f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+    ]
+    lines = [f"{document.where}: {', '.join(counts)}"]
+    lines += [f"  {violation}" for violation in violations]
+    return "\n".join(lines)
+
+
+def _json_line(value: dict[str, Any]) -> str:
+    import orjson
+
+    # Violation values are JSON already; str() is only a guard for anything exotic.
+    return orjson.dumps(value, default=str).decode()
+
+
+def _json_entry(document: Document, violations: Sequence[Violation]) -> str:
+    return _json_line(
+        {
+            "source": document.source,
+            "line": document.line,
+            "valid": not any(v.is_error for v in violations),
+            "violations": [v.as_dict() for v in violations],
+        }
+    )
+
+
+def check_files(
+    names: Iterable[str],
+    *,
+    contract: str,
+    strict: bool = False,
+    fmt: Format = "text",
+    jsonl: bool = False,
+    out: TextIO,
+    err: TextIO,
+    stdin: IO[bytes] | None = None,
+    progress: tqdm[Any] | None = None,
+) -> Tally:
+    """Check every document of ``names`` against ``contract``, writing the report as it goes.
+
+    One document is held at a time and only the counts are kept, so memory does not grow with
+    the number of documents. Returns the counts; ``.exit_code`` is the command's status.
+    """
+    from talon_fakes.documents import Unreadable, read_all
+    from talon_fakes.validation import validate
+
+    entry = _text_entry if fmt == "text" else _json_entry
+    tally = Tally()
+    on_bytes = None if progress is None else progress.update
+    for item in read_all(names, jsonl=jsonl, stdin=stdin, on_bytes=on_bytes):
+        if isinstance(item, Unreadable):
+            tally.unreadable += 1
+            _emit(err, str(item), progress)
+            continue
+        violations = validate(item.value, contract, strict=strict)
+        tally.add(violations)
+        if violations:
+            _emit(out, entry(item, violations), progress)
+    if progress is not None:
+        progress.close()  # leave=False: the bar is erased
+    if fmt == "text":
+        click.echo(str(tally), file=out)
+    else:
+        summary = {"contract": contract, "strict": strict, **tally.as_dict()}
+        click.echo(_json_line({"summary": summary}), file=out)
+    return tally
