@@ -5,7 +5,7 @@ They run on documents that already match their schema, so every field has its de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ MAX_CART_QUANTITY = 10_000
 # Totals are money in the Application currency: equal to within half a cent.
 MONEY_TOLERANCE = 0.005
 
-Check = Callable[[dict[str, Any], str], Iterator[Violation]]
+Check = Callable[[dict[str, Any], str], list[Violation]]
 
 
 def _violation(path: str, value: Any, message: str, rule: str) -> Violation:
@@ -60,10 +60,11 @@ class _Cart:
                 self.item_costs += sum(cost["price"] for cost in costs.values()) * units
 
 
-def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> Iterator[Violation]:
+def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> list[Violation]:
     """Cart limits (1000 items, total quantity 10 000) and per-item returned + remaining = quantity."""
     items = doc.get("cartItems") or []
     cart = cart or _Cart(items)
+    found = []
     limits = (
         (cart.count, MAX_CART_ITEMS, "cart items", "cart-items-limit"),
         (cart.quantity, MAX_CART_QUANTITY, "as total quantity", "cart-quantity-limit"),
@@ -71,17 +72,20 @@ def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> Ite
     for actual, limit, what, rule in limits:
         if actual > limit:
             message = f"{actual} {what}, over the limit of {limit} per session"
-            yield _violation(child(path, "cartItems"), actual, message, rule)
+            found.append(_violation(child(path, "cartItems"), actual, message, rule))
     for index in cart.bad_items:
         item = items[index]
         returned, remaining = item["returnedQuantity"], item["remainingQuantity"]
-        yield _violation(
-            child(child(path, "cartItems"), index),
-            {"quantity": item["quantity"], "returnedQuantity": returned, "remainingQuantity": remaining},
-            f"returnedQuantity {returned} + remainingQuantity {remaining} must equal quantity "
-            f"{item['quantity']}, neither negative",
-            "returned-quantities",
+        found.append(
+            _violation(
+                child(child(path, "cartItems"), index),
+                {"quantity": item["quantity"], "returnedQuantity": returned, "remainingQuantity": remaining},
+                f"returnedQuantity {returned} + remainingQuantity {remaining} must equal quantity "
+                f"{item['quantity']}, neither negative",
+                "returned-quantities",
+            )
         )
+    return found
 
 
 def _total_mismatch(path: str, field: str, actual: float, expected: float, how: str) -> Violation:
@@ -92,9 +96,10 @@ def _total_mismatch(path: str, field: str, actual: float, expected: float, how: 
 
 def totals(
     doc: dict[str, Any], path: str, cart: _Cart | None = None, *, item_costs: bool = True
-) -> Iterator[Violation]:
+) -> list[Violation]:
     """``total`` = cartItemTotal + additionalCostTotal (+ cartItemAdditionalCostTotal), each summed."""
     cart = cart or _Cart(doc.get("cartItems") or [])
+    found = []
     total, cart_total = doc.get("total"), doc.get("cartItemTotal")
     cost_total, item_cost_total = doc.get("additionalCostTotal"), doc.get("cartItemAdditionalCostTotal")
     if total is not None and cart_total is not None and cost_total is not None:
@@ -104,91 +109,93 @@ def totals(
             expected += item_cost_total
             how += " + cartItemAdditionalCostTotal"
         if abs(total - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(path, "total", total, expected, how)
+            found.append(_total_mismatch(path, "total", total, expected, how))
     if cart_total is not None and cart.all_priced and abs(cart_total - cart.value) > MONEY_TOLERANCE:
-        yield _total_mismatch(path, "cartItemTotal", cart_total, cart.value, "price x remaining quantity")
+        found.append(
+            _total_mismatch(path, "cartItemTotal", cart_total, cart.value, "price x remaining quantity")
+        )
     if cost_total is not None:
         costs = doc.get("additionalCosts")
         expected = sum(cost["price"] for cost in costs.values()) if costs else 0.0
         if abs(cost_total - expected) > MONEY_TOLERANCE:
-            yield _total_mismatch(
-                path, "additionalCostTotal", cost_total, expected, "the session additionalCosts"
-            )
+            how = "the session additionalCosts"
+            found.append(_total_mismatch(path, "additionalCostTotal", cost_total, expected, how))
     if (
         item_costs
         and item_cost_total is not None
         and abs(item_cost_total - cart.item_costs) > MONEY_TOLERANCE
     ):
-        yield _total_mismatch(
-            path,
-            "cartItemAdditionalCostTotal",
-            item_cost_total,
-            cart.item_costs,
-            "item additionalCosts x remaining quantity",
+        how = "item additionalCosts x remaining quantity"
+        found.append(
+            _total_mismatch(path, "cartItemAdditionalCostTotal", item_cost_total, cart.item_costs, how)
         )
+    return found
 
 
 def _instant(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.upper())
-    except ValueError:  # RFC 3339 allows a leap second (:60), which datetime cannot hold
+    except ValueError:  # a form datetime cannot hold; the schema check has already vouched for it
         return None
 
 
-def created_before_updated(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def _before(first: str, second: str) -> bool | None:
+    """Whether instant ``second`` is before ``first``; ``None`` when it cannot be told."""
+    if len(first) == len(second) and first[-1] == second[-1] == "Z" and first[10] == second[10] == "T":
+        return second < first  # the same UTC layout: text order is time order
+    earlier, later = _instant(first), _instant(second)
+    return None if earlier is None or later is None else later < earlier
+
+
+def created_before_updated(doc: dict[str, Any], path: str) -> list[Violation]:
     """``created <= updated``."""
-    if "created" in doc and "updated" in doc:
-        created, updated = _instant(doc["created"]), _instant(doc["updated"])
-        if created is not None and updated is not None and created > updated:
-            yield _violation(
-                child(path, "updated"),
-                doc["updated"],
-                f"updated {doc['updated']} is before created {doc['created']}",
-                "created-before-updated",
-            )
+    created, updated = doc.get("created"), doc.get("updated")
+    if created is None or updated is None or not _before(created, updated):
+        return []
+    message = f"updated {updated} is before created {created}"
+    return [_violation(child(path, "updated"), updated, message, "created-before-updated")]
 
 
-def anonymous_first_session(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def anonymous_first_session(doc: dict[str, Any], path: str) -> list[Violation]:
     """An anonymous session (``profileId: ""``) is always a first session."""
-    if doc.get("profileId") == "" and doc.get("firstSession") is False:
-        yield _violation(
-            child(path, "firstSession"),
-            False,
-            'an anonymous session (profileId "") must have firstSession true',
-            "anonymous-first-session",
-        )
+    if doc.get("profileId") != "" or doc.get("firstSession") is not False:
+        return []
+    message = 'an anonymous session (profileId "") must have firstSession true'
+    return [_violation(child(path, "firstSession"), False, message, "anonymous-first-session")]
 
 
-def session_v2(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def session_v2(doc: dict[str, Any], path: str) -> list[Violation]:
     """Every invariant of a V2 session."""
     cart = _Cart(doc.get("cartItems") or [])
-    yield from cart_items(doc, path, cart)
-    yield from totals(doc, path, cart)
-    yield from created_before_updated(doc, path)
-    yield from anonymous_first_session(doc, path)
+    return (
+        cart_items(doc, path, cart)
+        + totals(doc, path, cart)
+        + created_before_updated(doc, path)
+        + anonymous_first_session(doc, path)
+    )
 
 
-def session_legacy(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def session_legacy(doc: dict[str, Any], path: str) -> list[Violation]:
     """The legacy .NET session: totals without item-level costs, no ``updated``."""
     cart = _Cart(doc.get("cartItems") or [])
-    yield from cart_items(doc, path, cart)
-    yield from totals(doc, path, cart, item_costs=False)
-    yield from anonymous_first_session(doc, path)
+    return (
+        cart_items(doc, path, cart)
+        + totals(doc, path, cart, item_costs=False)
+        + anonymous_first_session(doc, path)
+    )
 
 
-def session_v1(doc: dict[str, Any], path: str) -> Iterator[Violation]:
+def session_v1(doc: dict[str, Any], path: str) -> list[Violation]:
     """The V1 session: its ``total`` is client-defined, so only items, dates and anonymity."""
-    yield from cart_items(doc, path)
-    yield from created_before_updated(doc, path)
-    yield from anonymous_first_session(doc, path)
+    return cart_items(doc, path) + created_before_updated(doc, path) + anonymous_first_session(doc, path)
 
 
 def at(field: str, check: Check) -> Check:
     """Apply ``check`` to the object under ``field``, when present."""
 
-    def nested(doc: dict[str, Any], path: str) -> Iterator[Violation]:
-        if isinstance(doc.get(field), dict):
-            yield from check(doc[field], child(path, field))
+    def nested(doc: dict[str, Any], path: str) -> list[Violation]:
+        value = doc.get(field)
+        return check(value, child(path, field)) if isinstance(value, dict) else []
 
     return nested
 
@@ -196,40 +203,46 @@ def at(field: str, check: Check) -> Check:
 def each(field: str, check: Check) -> Check:
     """Apply ``check`` to every object in the list under ``field``."""
 
-    def nested(doc: dict[str, Any], path: str) -> Iterator[Violation]:
-        for index, item in enumerate(doc.get(field) or []):
-            yield from check(item, child(child(path, field), index))
+    def nested(doc: dict[str, Any], path: str) -> list[Violation]:
+        where = child(path, field)
+        return [
+            v for index, item in enumerate(doc.get(field) or []) for v in check(item, child(where, index))
+        ]
 
     return nested
 
 
-def _one_item(doc: dict[str, Any], path: str) -> Iterator[Violation]:
-    for violation in cart_items({"cartItems": [doc]}, path):
-        yield Violation(path, violation.value, violation.message, violation.kind, violation.rule)
+def _one_item(doc: dict[str, Any], path: str) -> list[Violation]:
+    return [
+        Violation(path, v.value, v.message, v.kind, v.rule) for v in cart_items({"cartItems": [doc]}, path)
+    ]
 
 
-#: contract name -> the invariant checks of its documents.
-INVARIANTS: dict[str, Sequence[Check]] = {
-    "customer-session-v2": [session_v2],
-    "customer-session-response-v2": [at("customerSession", session_v2)],
-    "integration-state-v2": [at("customerSession", session_v2)],
-    "new-customer-session-v2": [cart_items],
-    "integration-request-v2": [at("customerSession", cart_items)],
-    "application-session": [cart_items],
-    "application-sessions-page": [each("data", cart_items)],
-    "customer-session-v1": [session_v1],
-    "new-customer-session-v1": [cart_items],
-    "customer-session-v2-legacy": [session_legacy],
-    "cart-item": [_one_item],
+#: contract name -> the invariant check of its documents.
+INVARIANTS: dict[str, Check] = {
+    "customer-session-v2": session_v2,
+    "customer-session-response-v2": at("customerSession", session_v2),
+    "integration-state-v2": at("customerSession", session_v2),
+    "new-customer-session-v2": cart_items,
+    "integration-request-v2": at("customerSession", cart_items),
+    "application-session": cart_items,
+    "application-sessions-page": each("data", cart_items),
+    "customer-session-v1": session_v1,
+    "new-customer-session-v1": cart_items,
+    "customer-session-v2-legacy": session_legacy,
+    "cart-item": _one_item,
 }
 
 
 def check_invariants(doc: Any, contract: str) -> list[Violation]:
     """Every invariant violation of a schema-valid document of ``contract``."""
-    checks = INVARIANTS.get(contract, ())
-    if not checks or not isinstance(doc, dict):
+    check = INVARIANTS.get(contract)
+    if check is None or not isinstance(doc, dict):
         return []
-    return [violation for check in checks for violation in check(doc, "$")]
+    try:
+        return check(doc, "$")
+    except OverflowError:  # JSON allows integers no float can hold; money cannot be that large
+        return [_violation("$", None, "a price or quantity is too large to add up the totals", "totals")]
 
 
 Step = str | State | tuple[str | Operation, str | State]

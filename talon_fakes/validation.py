@@ -50,18 +50,43 @@ def reference_validator(contract: str, *, strict: bool = False) -> jsonschema.Dr
     )
 
 
+# Strings jsonschema-rs accepts as date-times and python-jsonschema (rfc3339-validator) rejects: a
+# leap second (RFC 3339 and the JSON Schema test suite allow 23:59:60) and year 0000. The fast
+# path must never pass what the reference rejects, so its schemas also refuse these; a document
+# holding one is then decided by the reference. (Where only python-jsonschema accepts, as for
+# "{uuid}" or a trailing newline, the fast path already defers.) tests/contract/test_verdicts.py
+# pins the engines' differences and searches for others.
+_RS_ONLY_DATE_TIMES = r"(:60(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$)|^0000-"
+
+
+def _guard_date_times(schema: Any) -> Any:
+    """A copy of ``schema`` whose date-time strings must also not be of the kinds above."""
+    if isinstance(schema, list):
+        return [_guard_date_times(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _guard_date_times(value) for key, value in schema.items() if key not in _DATA_KEYWORDS}
+    out |= {key: schema[key] for key in _DATA_KEYWORDS if key in schema}
+    if schema.get("format") == "date-time":
+        out["not"] = {"pattern": _RS_ONLY_DATE_TIMES}
+    return out
+
+
+# Keywords whose values are data, not schemas: never rewritten.
+_DATA_KEYWORDS = ("enum", "const", "default", "examples", "required")
+
+
 @cache
 def _fast_registry(strict: bool) -> jsonschema_rs.Registry:
-    return jsonschema_rs.Registry(
-        [(doc["$id"], doc) for doc in schemas(strict).values()], retriever=_no_retrieval
-    )
+    resources = [(doc["$id"], _guard_date_times(doc)) for doc in schemas(strict).values()]
+    return jsonschema_rs.Registry(resources, retriever=_no_retrieval)
 
 
 @cache
 def fast_validator(contract: str, *, strict: bool = False) -> jsonschema_rs.Validator:
-    """The compiled (jsonschema-rs) validator of a contract, with format checks."""
+    """The compiled (jsonschema-rs) validator of a contract, never looser than the reference."""
     return jsonschema_rs.validator_for(
-        schema(contract, strict=strict),
+        _guard_date_times(schema(contract, strict=strict)),
         validate_formats=True,
         registry=_fast_registry(strict),
         retriever=_no_retrieval,
@@ -138,17 +163,19 @@ def _is_unknown_field(error: ValidationError) -> bool:
 
 
 def _explain(instance: Any, contract: str, strict: bool) -> list[Violation]:
-    """Every schema violation and unknown field, from the reference implementation."""
+    """Every schema violation and unknown field, from the reference implementation.
+
+    One pass of the strict schema finds both: closing objects adds ``additionalProperties``
+    errors and changes nothing else, because the contracts use no applicator whose outcome an
+    extra field could flip (no ``anyOf``/``oneOf``/``not``; ``if`` stays open; a test checks it).
+    """
     found: list[Violation] = []
-    for error in reference_validator(contract, strict=strict).iter_errors(instance):
+    drift = Severity.ERROR if strict else Severity.WARNING
+    for error in reference_validator(contract, strict=True).iter_errors(instance):
         if _is_unknown_field(error):
-            found += _unknown_fields(error, Severity.ERROR)
+            found += _unknown_fields(error, drift)
         else:
             found += _schema_violations(error)
-    if not strict:
-        for error in reference_validator(contract, strict=True).iter_errors(instance):
-            if _is_unknown_field(error):
-                found += _unknown_fields(error, Severity.WARNING)
     return found
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -74,6 +75,7 @@ def json_path(parts: Iterable[str | int], root: str = "$") -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
 def child(path: str, part: str | int) -> str:
     """The JSON path of ``part`` inside ``path``."""
     return json_path([part], root=path)

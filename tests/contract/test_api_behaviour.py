@@ -92,3 +92,34 @@ def test_non_object_documents_get_a_type_error_not_a_crash() -> None:
     for junk in (None, [], "text", 3):
         [violation] = talon_fakes.validate(junk, "customer-session-v2")
         assert (violation.path, violation.rule) == ("$", "type")
+
+
+def test_huge_integers_are_reported_not_raised() -> None:
+    doc = session()
+    for item in doc["cartItems"]:
+        item.pop("returnedQuantity")
+        item.pop("remainingQuantity")
+    doc["cartItems"][0]["quantity"] = 10**400
+    rules = {(v.path, v.rule) for v in talon_fakes.validate(doc, "customer-session-v2")}
+    assert ("$", "totals") in rules
+
+
+def test_contracts_use_no_applicator_that_closing_objects_could_flip() -> None:
+    """validate() finds schema errors and unknown fields in one strict pass; this keeps that sound."""
+    from talon_fakes.contracts import schemas
+
+    text = json.dumps(schemas(False))
+    for keyword in ('"anyOf"', '"oneOf"', '"not"', '"unevaluatedProperties"'):
+        assert keyword not in text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "2025-03-30T02:30:00Z\n", "2021-02-29T00:00:00Z"],
+)
+def test_date_time_edge_cases_get_the_reference_verdict(value: str) -> None:
+    from talon_fakes.validation import reference_validator
+
+    doc = session() | {"created": value}
+    ours = not any(v.kind == "schema" for v in talon_fakes.validate(doc, "customer-session-v2"))
+    assert ours == reference_validator("customer-session-v2").is_valid(doc)
