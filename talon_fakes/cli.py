@@ -6,6 +6,7 @@ both are imported inside the commands, so ``talon-fakes --help`` never loads a v
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -146,17 +147,22 @@ def check_command(
             leave=False,
             mininterval=0.1,
         )
-    tally = check_files(
-        files,
-        contract=contract,
-        strict=strict,
-        fmt=fmt,
-        jsonl=jsonl,
-        out=sys.stdout,
-        err=sys.stderr,
-        stdin=sys.stdin.buffer,
-        progress=progress,
-    )
+    try:
+        tally = check_files(
+            files,
+            contract=contract,
+            strict=strict,
+            fmt=fmt,
+            jsonl=jsonl,
+            out=sys.stdout,
+            err=sys.stderr,
+            stdin=sys.stdin.buffer,
+            progress=progress,
+        )
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, as Unix tools do; the verdict is incomplete.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        ctx.exit(EXIT_UNREADABLE)
     ctx.exit(tally.exit_code)
 
 

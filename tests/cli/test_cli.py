@@ -428,3 +428,19 @@ def test_memory_does_not_grow_with_the_number_of_documents(tmp_path: Path) -> No
     assert tally_large.with_warnings == 2_000  # every tenth document is reported, none kept
     # Holding the documents or the results would make the large run ~10x the small one.
     assert peak_large < 2 * peak_small + 256 * 1024, (peak_small, peak_large)
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`talon-fakes check big.jsonl | head -1`: the pipe closes; the run stops quietly with 2."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(['{"not": "a session"}'] * 20_000) + "\n", encoding="utf-8")
+    child = subprocess.Popen(
+        [SCRIPT, "check", "-c", CONTRACT, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    first = child.stdout.readline()
+    child.stdout.close()  # the reader goes away
+    _, stderr = child.communicate(timeout=60)
+    assert first.startswith(f"{path}:1:".encode())
+    assert b"Traceback" not in stderr
+    assert child.returncode == 2
