@@ -30,6 +30,10 @@ _IN_PLACE_MANY = ("allOf", "anyOf", "oneOf")
 _MAP = ("properties", "patternProperties", "$defs", "dependentSchemas")
 
 
+#: An annotation keyword (validators ignore unknown keywords) on the objects strict mode closes.
+CLOSED_BY_STRICT_MODE = "x-closed-by-strict-mode"
+
+
 def contracts_dir() -> Path:
     """The folder the contract files are read from."""
     for candidate in _CANDIDATES:
@@ -59,6 +63,8 @@ def contract_names() -> list[str]:
 
 def check_name(name: str) -> str:
     """Return ``name`` if it is a contract, else raise :class:`UnknownContract` with a hint."""
+    if not isinstance(name, str):
+        raise TypeError(f"a contract is named by a str, not {type(name).__name__}: {name!r}")
     if name in _documents():
         return name
     close = difflib.get_close_matches(name, contract_names(), n=1)
@@ -102,6 +108,9 @@ def close_objects(schema: Any, *, in_place: bool = False) -> Any:
             out[key] = value
     if "properties" in out and "additionalProperties" not in out and not in_place:
         out["additionalProperties"] = False
+        # Marks objects the spec leaves open, so that their extra fields count as drift; the spec
+        # closes a few itself (a campaign's couponSettings), and extras there are plain errors.
+        out[CLOSED_BY_STRICT_MODE] = True
     return out
 
 

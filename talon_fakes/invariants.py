@@ -35,29 +35,39 @@ class _Cart:
         self.value = 0.0  # price x units still in the cart
         self.item_costs = 0.0  # item-level additional costs x units
         self.all_priced = True  # items priced from the catalog carry no price
-        self.bad_items: list[int] = []  # returned + remaining != quantity
+        self.bad_items: list[int] = []  # returned/remaining quantities that do not fit
         for index, item in enumerate(items):
             quantity = item["quantity"]
             self.quantity += quantity
             remaining = item.get("remainingQuantity")
-            if remaining is None:
-                units = quantity
-            else:
-                units = remaining
-                returned = item.get("returnedQuantity")
-                if returned is not None and (
-                    returned + remaining != quantity or returned < 0 or remaining < 0
-                ):
-                    self.bad_items.append(index)
+            returned = item.get("returnedQuantity")
+            units = quantity if remaining is None else remaining
+            if (remaining is not None or returned is not None) and not _quantities_fit(
+                quantity, returned, remaining
+            ):
+                self.bad_items.append(index)
             price = item.get("price")
             if price is None:
                 self.all_priced = False
             else:
-                self.value += price * units
+                self.value += float(price) * units  # float(): Decimal money, parse_float=Decimal
             costs = item.get("additionalCosts")
             if costs:
                 # Talon.One flattens every unit into its own item, so an item's costs count per unit.
-                self.item_costs += sum(cost["price"] for cost in costs.values()) * units
+                self.item_costs += sum(float(cost["price"]) for cost in costs.values()) * units
+
+
+def _quantities_fit(quantity: int, returned: int | None, remaining: int | None) -> bool:
+    """Each count within 0..quantity, and the two adding up to quantity when both are given."""
+    for count in (returned, remaining):
+        if count is not None and not 0 <= count <= quantity:
+            return False
+    return returned is None or remaining is None or returned + remaining == quantity
+
+
+def _off(actual: Any, expected: float) -> bool:
+    """Whether two amounts differ by more than the tolerance (NaN always differs)."""
+    return not abs(float(actual) - expected) <= MONEY_TOLERANCE
 
 
 def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> list[Violation]:
@@ -75,13 +85,13 @@ def cart_items(doc: dict[str, Any], path: str, cart: _Cart | None = None) -> lis
             found.append(_violation(child(path, "cartItems"), actual, message, rule))
     for index in cart.bad_items:
         item = items[index]
-        returned, remaining = item["returnedQuantity"], item["remainingQuantity"]
+        counts = {k: item[k] for k in ("quantity", "returnedQuantity", "remainingQuantity") if k in item}
         found.append(
             _violation(
                 child(child(path, "cartItems"), index),
-                {"quantity": item["quantity"], "returnedQuantity": returned, "remainingQuantity": remaining},
-                f"returnedQuantity {returned} + remainingQuantity {remaining} must equal quantity "
-                f"{item['quantity']}, neither negative",
+                counts,
+                f"returnedQuantity and remainingQuantity must each be 0..quantity and add up to "
+                f"quantity; got {', '.join(f'{k} {v}' for k, v in counts.items())}",
                 "returned-quantities",
             )
         )
@@ -103,28 +113,24 @@ def totals(
     total, cart_total = doc.get("total"), doc.get("cartItemTotal")
     cost_total, item_cost_total = doc.get("additionalCostTotal"), doc.get("cartItemAdditionalCostTotal")
     if total is not None and cart_total is not None and cost_total is not None:
-        expected = cart_total + cost_total
+        expected = float(cart_total) + float(cost_total)
         how = "cartItemTotal + additionalCostTotal"
         if item_costs and item_cost_total is not None:
-            expected += item_cost_total
+            expected += float(item_cost_total)
             how += " + cartItemAdditionalCostTotal"
-        if abs(total - expected) > MONEY_TOLERANCE:
+        if _off(total, expected):
             found.append(_total_mismatch(path, "total", total, expected, how))
-    if cart_total is not None and cart.all_priced and abs(cart_total - cart.value) > MONEY_TOLERANCE:
+    if cart_total is not None and cart.all_priced and _off(cart_total, cart.value):
         found.append(
             _total_mismatch(path, "cartItemTotal", cart_total, cart.value, "price x remaining quantity")
         )
     if cost_total is not None:
         costs = doc.get("additionalCosts")
-        expected = sum(cost["price"] for cost in costs.values()) if costs else 0.0
-        if abs(cost_total - expected) > MONEY_TOLERANCE:
+        expected = sum(float(cost["price"]) for cost in costs.values()) if costs else 0.0
+        if _off(cost_total, expected):
             how = "the session additionalCosts"
             found.append(_total_mismatch(path, "additionalCostTotal", cost_total, expected, how))
-    if (
-        item_costs
-        and item_cost_total is not None
-        and abs(item_cost_total - cart.item_costs) > MONEY_TOLERANCE
-    ):
+    if item_costs and item_cost_total is not None and _off(item_cost_total, cart.item_costs):
         how = "item additionalCosts x remaining quantity"
         found.append(
             _total_mismatch(path, "cartItemAdditionalCostTotal", item_cost_total, cart.item_costs, how)
@@ -257,6 +263,10 @@ def check_state_history(history: Sequence[Step], *, rules: str | RuleSet = "curr
     creation of the session. Each illegal step is reported once, at ``$[index]``; checking goes on
     from the state the step claimed.
     """
+    if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
+        raise TypeError(
+            f"history must be a list of states or of (operation, state) steps, not {type(history).__name__}"
+        )
     table = rule_set(rules)
     violations: list[Violation] = []
     source: State | None = None

@@ -50,7 +50,8 @@ _U, _R, _RO = Operation.UPDATE, Operation.RETURN, Operation.REOPEN
 #: current: the spec today. Only returns make closed -> partially_returned, only reopen makes
 #:          closed -> open; a later return keeps a session partially_returned (inferred from
 #:          ``previousReturns``). A closed session cannot be edited, only cancelled or reopened.
-#: v1:      the older SDK docs' list (seeds 000, 002, 004): no reopen, no operation gating.
+#: v1:      the older SDK docs' list (seeds 000, 002, 004): no reopen, and returns not yet singled
+#:          out: an update may also make closed -> partially_returned.
 #: legacy:  the .NET seed (003): every session starts open; three moves.
 TRANSITIONS: tuple[tuple[str, State | None, State, Operation], ...] = (
     ("current", None, _O, _U),
@@ -82,7 +83,7 @@ TRANSITIONS: tuple[tuple[str, State | None, State, Operation], ...] = (
 
 RULE_SET_DESCRIPTIONS = {
     "current": "the Integration API today: created open or closed, returns and reopen gated",
-    "v1": "the older SDK docs: no reopen, any operation may cause a listed move",
+    "v1": "the older SDK docs: no reopen; closed -> partially_returned by update or return",
     "legacy": "the old .NET SDK: created open; open -> closed, open -> cancelled, closed -> cancelled",
 }
 

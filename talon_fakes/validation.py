@@ -10,6 +10,7 @@ where nothing is wrong. Both check ``format`` (date-time, uuid) and both resolve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -19,17 +20,25 @@ import jsonschema_rs
 import referencing
 from jsonschema.exceptions import ValidationError
 
-from talon_fakes.contracts import check_name, schema, schemas
+from talon_fakes.contracts import CLOSED_BY_STRICT_MODE, check_name, schema, schemas
 from talon_fakes.errors import ContractViolation, TalonFakesError
 from talon_fakes.invariants import check_invariants
 from talon_fakes.violations import Kind, Severity, Violation, child, json_path, short
 
-_FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
-if "date-time" not in _FORMAT_CHECKER.checkers:  # pragma: no cover - guarded by the dependencies
+_STOCK_FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+if "date-time" not in _STOCK_FORMATS.checkers:  # pragma: no cover - guarded by the dependencies
     raise TalonFakesError(
         "python-jsonschema cannot check date-time formats here; install rfc3339-validator "
         "(talon-fakes depends on it, so the environment is incomplete)"
     )
+_FORMAT_CHECKER = jsonschema.FormatChecker(list(_STOCK_FORMATS.checkers))
+_stock_date_time, _ = _STOCK_FORMATS.checkers["date-time"]
+
+
+@_FORMAT_CHECKER.checks("date-time")
+def _date_time(value: object) -> bool:
+    """python-jsonschema's date-time check, less one quirk: its ``$`` accepts a trailing newline."""
+    return not isinstance(value, str) or (not value.endswith("\n") and bool(_stock_date_time(value)))
 
 
 def _no_retrieval(uri: str) -> Any:
@@ -159,7 +168,30 @@ def _unknown_fields(error: ValidationError, severity: Severity) -> Iterator[Viol
 
 
 def _is_unknown_field(error: ValidationError) -> bool:
-    return error.validator == "additionalProperties" and error.validator_value is False
+    """An unknown field of an object strict mode closed (not one the spec itself closes)."""
+    subschema: Any = error.schema
+    return error.validator == "additionalProperties" and subschema.get(CLOSED_BY_STRICT_MODE) is True
+
+
+def _drift_from_fast_errors(instance: Any, contract: str, severity: Severity) -> list[Violation] | None:
+    """The unknown fields of a document the lenient contract accepts, from the compiled engine.
+
+    ``None`` when the strict engine reports anything else (then the reference explains it).
+    """
+    found = []
+    for error in _fast(contract)[0].iter_errors(instance):
+        if not isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            return None
+        parts = list(error.instance_path)
+        for name in error.kind.unexpected:
+            message = f"unknown field {name!r}: the contract does not define it"
+            holder: Any = error.instance
+            value = holder[name]
+            where = json_path([*parts, name])
+            found.append(
+                Violation(where, value, message, Kind.UNKNOWN_FIELD, "additionalProperties", severity)
+            )
+    return found
 
 
 def _explain(instance: Any, contract: str, strict: bool) -> list[Violation]:
@@ -171,16 +203,36 @@ def _explain(instance: Any, contract: str, strict: bool) -> list[Violation]:
     """
     found: list[Violation] = []
     drift = Severity.ERROR if strict else Severity.WARNING
-    for error in reference_validator(contract, strict=True).iter_errors(instance):
-        if _is_unknown_field(error):
-            found += _unknown_fields(error, drift)
-        else:
-            found += _schema_violations(error)
+    try:
+        for error in reference_validator(contract, strict=True).iter_errors(instance):
+            if _is_unknown_field(error):
+                found += _unknown_fields(error, drift)
+            else:
+                found += _schema_violations(error)
+    except RecursionError:
+        message = "the document is nested too deeply to check"
+        return [Violation("$", None, message, Kind.SCHEMA, "depth")]
     return found
 
 
-# contract -> the compiled strict validator that answers "is this document clean?"
-_CLEAN_CHECKS: dict[str, jsonschema_rs.Validator] = {}
+# contract -> its compiled (strict, lenient) validators
+_FAST: dict[str, tuple[jsonschema_rs.Validator, jsonschema_rs.Validator]] = {}
+
+
+def _fast(contract: str) -> tuple[jsonschema_rs.Validator, jsonschema_rs.Validator]:
+    pair = _FAST.get(contract)
+    if pair is None:
+        if not isinstance(contract, str):
+            raise TypeError(f"contract must be a contract name (a str), not {type(contract).__name__}")
+        name = check_name(contract)
+        pair = _FAST[name] = (fast_validator(name, strict=True), fast_validator(name, strict=False))
+    return pair
+
+
+def _path_key(violation: Violation) -> tuple[Any, ...]:
+    """Sort ``$.cartItems[2]`` before ``$.cartItems[10]``."""
+    parts = re.split(r"\[(\d+)\]", violation.path)
+    return tuple((1, int(p), "") if i % 2 else (0, 0, p) for i, p in enumerate(parts)), violation.rule
 
 
 def validate(
@@ -196,16 +248,19 @@ def validate(
     An empty list means the document is clean; ``[v for v in result if v.is_error]`` are the
     failures. Raises :class:`~talon_fakes.UnknownContract` for a name that is not a contract.
     """
-    fast = _CLEAN_CHECKS.get(contract)
-    if fast is None:
-        fast = _CLEAN_CHECKS[check_name(contract)] = fast_validator(contract, strict=True)
-    if fast.is_valid(instance):
-        found: list[Violation] = []
-    else:
-        found = _explain(instance, contract, strict)
+    closed, open_ = _fast(contract)
+    found: list[Violation] = []
+    if not closed.is_valid(instance):
+        # Drift only (the lenient contract holds): the compiled engine lists the unknown fields.
+        drift = (
+            _drift_from_fast_errors(instance, contract, Severity.WARNING)
+            if not strict and open_.is_valid(instance)
+            else None
+        )
+        found = _explain(instance, contract, strict) if drift is None else drift
     if invariants and not any(v.kind is Kind.SCHEMA for v in found):
         found += check_invariants(instance, contract)
-    return sorted(found, key=lambda v: (v.path, v.rule))
+    return sorted(found, key=_path_key) if len(found) > 1 else found
 
 
 def is_valid(instance: Any, contract: str, *, strict: bool = False, invariants: bool = True) -> bool:

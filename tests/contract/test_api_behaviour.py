@@ -123,3 +123,80 @@ def test_date_time_edge_cases_get_the_reference_verdict(value: str) -> None:
     doc = session() | {"created": value}
     ours = not any(v.kind == "schema" for v in talon_fakes.validate(doc, "customer-session-v2"))
     assert ours == reference_validator("customer-session-v2").is_valid(doc)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"returnedQuantity": 3},
+        {"returnedQuantity": -2},
+        {"remainingQuantity": -2},
+        {"remainingQuantity": 7},
+        {"returnedQuantity": 1, "remainingQuantity": 1},
+    ],
+)
+def test_returned_and_remaining_are_each_checked(counts: dict[str, int]) -> None:
+    item = {"sku": "A", "quantity": 1} | counts
+    assert [v.rule for v in talon_fakes.validate(item, "cart-item")] == ["returned-quantities"]
+
+
+def test_nan_totals_do_not_pass() -> None:
+    doc = session() | {"total": float("nan")}
+    assert ("$.total", "totals") in {
+        (v.path, v.rule) for v in talon_fakes.validate(doc, "customer-session-v2")
+    }
+
+
+def test_decimal_money_is_checked_like_floats() -> None:
+    from decimal import Decimal
+
+    text = json.dumps(session())
+    assert talon_fakes.validate(json.loads(text, parse_float=Decimal), "customer-session-v2") == []
+    broken = json.loads(text.replace('"total": ', '"total": 1', 1), parse_float=Decimal)
+    assert [v.rule for v in talon_fakes.validate(broken, "customer-session-v2")] == ["totals"]
+
+
+def test_spec_closed_objects_fail_even_in_lenient_mode() -> None:
+    """The spec itself closes a campaign's couponSettings: an extra field there is an error."""
+    doc = json.loads((VALID / "integration-state-v2.json").read_text(encoding="utf-8"))
+    campaign = {
+        "id": 4, "created": "2026-01-01T00:00:00Z", "applicationId": 322, "userId": 1, "name": "Summer",
+        "description": "", "state": "enabled", "tags": [], "features": [], "limits": [], "type": "advanced",
+        "frontendState": "running", "storesImported": False, "reevaluateOnReturn": False,
+        "couponSettings": {"validCharacters": ["A"], "couponPattern": "SUMMER-####"},
+    }  # fmt: skip
+    doc["triggeredCampaigns"] = [campaign]
+    assert talon_fakes.validate(doc, "integration-state-v2") == []
+    campaign["couponSettings"]["extra"] = 1
+    [violation] = talon_fakes.validate(doc, "integration-state-v2")
+    assert (violation.path, violation.kind, violation.is_error) == (
+        "$.triggeredCampaigns[0].couponSettings",
+        talon_fakes.Kind.SCHEMA,
+        True,
+    )
+
+
+def test_drift_in_lenient_mode_is_listed_by_the_fast_engine_like_the_reference() -> None:
+    from talon_fakes.validation import _explain
+
+    doc = session() | {"loyaltyTier": "gold"}
+    doc["cartItems"][1]["colour"] = "red"
+    fast = talon_fakes.validate(doc, "customer-session-v2", invariants=False)
+    assert fast == sorted(_explain(doc, "customer-session-v2", False), key=lambda v: v.path)
+    assert [v.path for v in fast] == ["$.cartItems[1].colour", "$.loyaltyTier"]
+
+
+def test_bad_arguments_get_clear_type_errors() -> None:
+    with pytest.raises(TypeError, match="contract must be a contract name"):
+        talon_fakes.validate({}, None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="history must be a list"):
+        talon_fakes.check_state_history("open")
+
+
+def test_violations_are_in_document_order() -> None:
+    doc = session()
+    doc["cartItems"] = doc["cartItems"] * 6
+    for item in doc["cartItems"]:
+        item["quantity"] = "1"
+    paths = [v.path for v in talon_fakes.validate(doc, "customer-session-v2")]
+    assert paths == [f"$.cartItems[{i}].quantity" for i in range(12)]

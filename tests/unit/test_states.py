@@ -38,7 +38,7 @@ def test_current_rules_follow_the_spec() -> None:
     assert not any(current.allows(P, target, op) for target in (O_, C) for op in Operation)
 
 
-def test_v1_has_no_reopen_and_no_gating() -> None:
+def test_v1_has_no_reopen_and_lets_updates_make_partial_returns() -> None:
     v1 = rule_set("v1")
     assert not any(t.operation is RO for t in v1.transitions)
     assert v1.allows(C, P, U)
