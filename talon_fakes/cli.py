@@ -236,7 +236,14 @@ def _json_line(value: dict[str, Any]) -> str:
     import orjson
 
     # Violation values are JSON already; str() is only a guard for anything exotic.
-    return orjson.dumps(value, default=str).decode()
+    try:
+        return orjson.dumps(value, default=str).decode()
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (it reads deeper)
+        from talon_fakes.violations import short
+
+        for violation in value.get("violations", ()):
+            violation["value"] = short(violation["value"])
+        return orjson.dumps(value, default=str).decode()
 
 
 def _json_entry(document: Document, violations: Sequence[Violation]) -> str:
@@ -277,6 +284,14 @@ def check_files(
         if isinstance(item, Unreadable):
             tally.unreadable += 1
             _emit(err, str(item), progress)
+            if fmt == "json":
+                record = {
+                    "source": item.source,
+                    "line": item.line,
+                    "column": item.column,
+                    "error": item.message,
+                }
+                _emit(out, _json_line(record), progress)
             continue
         violations = validate(item.value, contract, strict=strict)
         tally.add(violations)
@@ -284,6 +299,10 @@ def check_files(
             _emit(out, entry(item, violations), progress)
     if progress is not None:
         progress.close()  # leave=False: the bar is erased
+    if tally.documents == 0 and not tally.unreadable:
+        # An empty capture must not pass a CI check: nothing was checked, so nothing is known.
+        tally.unreadable += 1
+        click.echo("no documents to check: every input was empty", file=err)
     if fmt == "text":
         click.echo(str(tally), file=out)
     else:

@@ -104,7 +104,7 @@ def _lines(source: str, handle: IO[bytes], on_bytes: OnBytes | None) -> Iterator
     for number, raw in enumerate(handle, start=1):
         if on_bytes is not None:
             on_bytes(len(raw))
-        text = raw.removeprefix(_BOM) if number == 1 else raw
+        text = (raw.removeprefix(_BOM) if number == 1 else raw).rstrip(b"\r\n")
         if not text.strip():
             continue
         try:

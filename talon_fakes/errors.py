@@ -38,6 +38,9 @@ class ContractViolation(TalonFakesError, AssertionError):
     def __init__(self, contract: str, violations: Sequence[Violation]) -> None:
         self.contract = contract
         self.violations = list(violations)
-        lines = [f"document does not match contract {contract!r} ({len(self.violations)} problems):"]
+        count = len(self.violations)
+        lines = [
+            f"document does not match contract {contract!r} ({count} problem{'' if count == 1 else 's'}):"
+        ]
         lines += [f"  - {violation}" for violation in self.violations]
         super().__init__("\n".join(lines))

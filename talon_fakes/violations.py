@@ -71,7 +71,7 @@ def json_path(parts: Iterable[str | int], root: str = "$") -> str:
         elif _IDENTIFIER.match(part):
             out.append(f".{part}")
         else:
-            out.append(f"[{json.dumps(part)}]")
+            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
     return "".join(out)
 
 

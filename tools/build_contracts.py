@@ -129,7 +129,14 @@ SOURCES: dict[str, tuple[str, str, str, str]] = {
 }
 
 # Parts replaced by a $ref wherever their (normalised) schema appears inside another contract.
-SHARED_PARTS = ("additional-cost", "cart-item", "effect", "new-customer-session-v2", "customer-session-v2")
+SHARED_PARTS = (
+    "additional-cost",
+    "cart-item",
+    "effect",
+    "new-customer-session-v2",
+    "customer-session-v2",
+    "application-session",
+)
 
 ANNOTATIONS = {"description", "example", "examples", "title", "externalDocs", "deprecated"}
 
@@ -298,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the talon-openapi folder")
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
+    if not (args.spec / SESSION).is_file():
+        parser.error(f"no Talon.One OpenAPI path files under {args.spec} (give the talon-openapi folder)")
     stale = []
     outputs = {OUT / f"{name}.json": doc for name, doc in build(args.spec).items()}
     outputs |= {EXAMPLES_OUT / name: doc for name, doc in build_examples(args.spec).items()}
@@ -309,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    if args.check:
+        # Files this tool made once but makes no more (the spec dropped them).
+        ours = {p for p in OUT.glob("*.json") if "tools/build_contracts.py" in p.read_text(encoding="utf-8")}
+        stale += sorted(p.name for p in (ours | set(EXAMPLES_OUT.glob("*.json"))) - outputs.keys())
     if stale:
         print("contracts differ from the spec: " + ", ".join(stale), file=sys.stderr)
         return 1

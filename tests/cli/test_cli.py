@@ -444,3 +444,40 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
     assert first.startswith(f"{path}:1:".encode())
     assert b"Traceback" not in stderr
     assert child.returncode == 2
+
+
+def test_empty_input_is_not_a_pass(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    result = run("check", "-c", CONTRACT, str(empty))
+    assert result.returncode == 2
+    assert "no documents to check" in result.stderr
+
+
+def test_a_truncated_jsonl_record_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(
+        json.dumps(session()).encode() + b'\r\n{"effects":[],\r\n' + json.dumps(session()).encode()
+    )
+    result = run("check", "-c", CONTRACT, str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:2:15: invalid JSON:")
+
+
+def test_json_format_reports_unreadable_inputs_as_records(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    result = run("check", "-c", CONTRACT, "--format", "json", str(missing))
+    first, summary = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["source"] == str(missing)
+    assert first["error"].startswith("cannot read:")
+    assert summary["summary"]["unreadable"] == 1
+
+
+def test_very_deep_values_do_not_crash_the_json_report(tmp_path: Path) -> None:
+    deep = json.loads("[" * 600 + "]" * 600)
+    path = write_json(tmp_path / "deep.json", session() | {"zz": deep})
+    result = run("check", "-c", CONTRACT, "--strict", "--format", "json", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["violations"][0]["path"] == "$.zz"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,13 @@ PACKAGE = Path(talon_fakes.__file__).parent
 
 
 def test_all_matches_the_public_names() -> None:
-    public = {name for name in dir(talon_fakes) if not name.startswith("_")} | {"__version__"}
-    assert set(talon_fakes.__all__) == public
+    lazy = talon_fakes._LAZY  # what the module really provides, beside __all__
+    assert set(talon_fakes.__all__) == set(lazy) | {"__version__"}
+    assert len(talon_fakes.__all__) == len(set(talon_fakes.__all__))
     for name in talon_fakes.__all__:
         getattr(talon_fakes, name)  # every name resolves
+    for name, (module, attribute) in lazy.items():
+        assert getattr(talon_fakes, name) is getattr(importlib.import_module(module), attribute)
 
 
 @pytest.mark.parametrize("name", [n for n in talon_fakes.__all__ if not n.isupper() and n != "__version__"])
