@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -224,6 +224,19 @@ def rfc3339_like(draw: st.DrawFn) -> str:
     return f"{date}{separator}{hour:02d}:{minute:02d}:{second:02d}{fraction}{zone}{tail}"
 
 
+def with_text_at(
+    contract: str, where: int, slots_of: Callable[[Json], Iterator[tuple[Any, str]]], text: str
+) -> tuple[Json, str]:
+    """A small corpus document with ``text`` put in one of its date-time or uuid fields."""
+    pool = small(contract)
+    doc = copy.deepcopy(pool[where % len(pool)])
+    slots = list(slots_of(doc))
+    target, field = slots[where % len(slots)]
+    target[field] = text
+    note(f"{field} = {text!r}")
+    return doc, contract
+
+
 date_time_texts = st.one_of(
     rfc3339_like(),
     st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)\Z"),  # any Unicode digit
@@ -255,25 +268,13 @@ uuid_texts = st.one_of(uuid_like(), st.from_regex(r"\A[0-9a-fA-FgG{}-]{30,40}\Z"
 @example(contract="customer-session-v2", text="2025-01-01t00:00:00z", where=4)
 @example(contract="customer-session-v2", text="\uff12\uff10\uff12\uff15-01-01T00:00:00Z", where=5)
 def test_date_time_verdicts_agree(contract: str, text: str, where: int) -> None:
-    pool = small(contract)
-    doc = copy.deepcopy(pool[where % len(pool)])
-    slots = list(date_time_slots(doc))
-    target, field = slots[where % len(slots)]
-    target[field] = text
-    note(f"{field} = {text!r}")
-    assert disagreements(doc, contract) == []
+    assert disagreements(*with_text_at(contract, where, date_time_slots, text)) == []
 
 
 @settings(max_examples=200, deadline=None)
 @given(contract=contracts, text=uuid_texts, where=st.integers(0, 10**6))
 def test_uuid_verdicts_agree(contract: str, text: str, where: int) -> None:
-    pool = small(contract)
-    doc = copy.deepcopy(pool[where % len(pool)])
-    slots = list(uuid_slots(doc))
-    target, field = slots[where % len(slots)]
-    target[field] = text
-    note(f"{field} = {text!r}")
-    assert disagreements(doc, contract) == []
+    assert disagreements(*with_text_at(contract, where, uuid_slots, text)) == []
 
 
 json_values = st.recursive(
