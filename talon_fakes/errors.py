@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from talon_fakes.states import Operation, State
     from talon_fakes.violations import Violation
 
 
@@ -26,7 +27,34 @@ class UnknownRuleSet(TalonFakesError, LookupError):
 
 
 class InvalidTransition(TalonFakesError, ValueError):
-    """A session state change that the chosen rule set does not allow."""
+    """A session state change that the chosen rule set does not allow.
+
+    ``source`` is ``None`` for the creation of a session; the message names from, to, the
+    operation and what is allowed instead.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: State | None = None,
+        target: State | None = None,
+        operation: Operation | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.source, self.target, self.operation = source, target, operation
+
+
+class SessionNotFound(TalonFakesError, LookupError):
+    """No session (or profile) with that ID."""
+
+
+class InvalidRequest(TalonFakesError, ValueError):
+    """A request the API rejects; ``pointer`` (into the body) or ``parameter`` names the culprit."""
+
+    def __init__(self, message: str, *, pointer: str | None = None, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.pointer, self.parameter = pointer, parameter
 
 
 class ContractViolation(TalonFakesError, AssertionError):
