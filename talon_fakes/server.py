@@ -1,0 +1,183 @@
+"""The fake on a real socket: :class:`TalonFake` mounts the app on pytest-httpserver.
+
+::
+
+    with TalonFake() as fake:
+        requests.put(fake.url("/v2/customer_sessions/s1"), json=..., headers=fake.integration_headers)
+
+It is threaded (concurrent clients are served at once; the backend's lock keeps every operation
+atomic) and offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
+``journal``, ``inject_fault``, ``effects`` and the ``clock``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Sequence
+from typing import Any, Self
+
+from pytest_httpserver.httpserver import HTTPServerBase
+from werkzeug.wrappers import Request, Response
+
+from talon_fakes.app import (
+    DEFAULT_API_KEY,
+    DEFAULT_MANAGEMENT_KEY,
+    Dropped,
+    EffectsHook,
+    FakeApp,
+    FakeConfig,
+    Fault,
+    JournalEntry,
+)
+from talon_fakes.backend import Backend, SessionUpdate
+from talon_fakes.errors import TalonFakesError
+from talon_fakes.model import Clock, Session
+from talon_fakes.states import Operation, RuleSet, State
+
+
+class _Server(HTTPServerBase):
+    """pytest-httpserver's threaded werkzeug server, answering with the fake's app."""
+
+    def __init__(self, app: FakeApp, host: str, port: int) -> None:
+        super().__init__(host, port, threaded=True)
+        self.app = app
+
+    def application(self, request: Request) -> Response:
+        # Not HTTPServerBase.application: its log keeps every request forever.
+        request.get_data()
+        return self.dispatch(request)
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            return self.app.handle(request)
+        except Dropped:
+            sock = request.environ.get("werkzeug.socket")
+            if isinstance(sock, socket.socket):
+                sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection close, no reply
+            return Response(status=500)
+
+
+class TalonFake:
+    """A stateful fake of the Talon.One session endpoints, served on loopback."""
+
+    def __init__(
+        self,
+        *,
+        rules: str | RuleSet = "current",
+        api_key: str = DEFAULT_API_KEY,
+        management_key: str = DEFAULT_MANAGEMENT_KEY,
+        application_id: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+    ) -> None:
+        self.backend = Backend(rules=rules, clock=clock)
+        config = FakeConfig({api_key: application_id}, {management_key})
+        self.app = FakeApp(self.backend, config)
+        self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
+        self._server = _Server(self.app, host, port)
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Serve in a background thread (returns at once)."""
+        # werkzeug logs every request to stderr; the journal has them instead.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        if not self._server.is_running():
+            self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server.is_running():
+            self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``: what an SDK's ``host`` is set to."""
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path``."""
+        return self.base_url + path
+
+    @property
+    def integration_headers(self) -> dict[str, str]:
+        """The headers the Integration API wants."""
+        return {"Authorization": f"ApiKey-v1 {self.api_key}"}
+
+    @property
+    def management_headers(self) -> dict[str, str]:
+        """The headers the Management API wants."""
+        return {"Authorization": f"ManagementKey-v1 {self.management_key}"}
+
+    # -- test controls -----------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The fake's clock: ``set``, ``advance``, ``run``."""
+        return self.backend.clock
+
+    def reset(self) -> None:
+        """Empty the store and the journal, clear faults and the effects hook."""
+        self.app.reset()
+
+    def seed_session(self, integration_id: str, state: State | str = State.OPEN, **fields: Any) -> Session:
+        """Store a session in any state directly (fields as in ``SessionUpdate``)."""
+        return self.backend.seed_session(
+            self.application_id, integration_id, State(state), SessionUpdate(**fields)
+        )
+
+    def sessions(self) -> list[Session]:
+        """Every stored session."""
+        return self.backend.sessions()
+
+    def session(self, integration_id: str) -> Session:
+        """One stored session."""
+        return self.backend.get_customer_session(self.application_id, integration_id)
+
+    def history(self, integration_id: str) -> Sequence[tuple[Operation, State]]:
+        """The (operation, state) steps a session went through."""
+        return self.session(integration_id).history
+
+    @property
+    def journal(self) -> list[JournalEntry]:
+        """Every request answered since the last reset, in order."""
+        return list(self.app.journal)
+
+    def inject_fault(
+        self,
+        *,
+        status: int | None = None,
+        body: Any = None,
+        delay: float = 0.0,
+        drop: bool = False,
+        times: int = 1,
+        operation: str | None = None,
+    ) -> None:
+        """Make the next ``times`` calls (of ``operation``, e.g. ``update_customer_session``) fail.
+
+        ``status`` (and ``body``) answers instead of the API; ``delay`` waits first; ``drop``
+        closes the connection without an answer.
+        """
+        if status is None and not delay and not drop:
+            raise TalonFakesError("a fault needs a status, a delay or drop=True")
+        self.app.faults.append(Fault(times, status, body, delay, drop, operation))
+
+    def effects(self, hook: EffectsHook | None) -> None:
+        """Register (or clear) the stand-in for the rule engine."""
+        self.app.effects_hook = hook
+
+    def check_errors(self) -> None:
+        """Raise the first error the server thread hit (a bug of the fake or a broken hook)."""
+        if self.app.errors:
+            error = self.app.errors[0]
+            self.app.errors.clear()
+            raise error

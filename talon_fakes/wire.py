@@ -1,0 +1,298 @@
+"""Domain objects <-> Talon.One JSON: the only module that knows the field spellings.
+
+Request bodies are checked against the contracts first (so a bad body gets a JSON pointer to the
+culprit, and the same rules the contracts enforce on responses), then turned into domain values.
+Responses are built in the contracts' shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from talon_fakes.backend import SessionUpdate
+from talon_fakes.errors import InvalidRequest
+from talon_fakes.model import CartItem, Profile, Return, ReturnedItem, Session
+from talon_fakes.states import State
+from talon_fakes.validation import validate
+from talon_fakes.violations import Violation
+
+ACCOUNT_ID = 1  # the fake's single Talon.One account
+
+# Cart item fields the server computes: a client may send them (the spec's own examples do),
+# and they are ignored.
+_COMPUTED_ITEM_FIELDS = frozenset({"position", "returnedQuantity", "remainingQuantity"})
+_DOMAIN_ITEM_FIELDS = frozenset({"sku", "quantity", "price", "additionalCosts"})
+
+# PUT body field -> SessionUpdate attribute
+_UPDATE_FIELDS = {
+    "profileId": "profile_id",
+    "storeIntegrationId": "store_integration_id",
+    "evaluableCampaignIds": "evaluable_campaign_ids",
+    "couponCodes": "coupon_codes",
+    "referralCode": "referral_code",
+    "loyaltyCards": "loyalty_cards",
+    "identifiers": "identifiers",
+    "attributes": "attributes",
+    "experimentVariantAllocations": "experiment_variant_allocations",
+}
+
+#: Management list ``sort`` values -> Session attributes.
+SORT_FIELDS = {
+    "id": "id",
+    "created": "created",
+    "integrationId": "integration_id",
+    "state": "state",
+    "total": "total",
+    "profileintegrationid": "profile_id",
+}
+
+
+def timestamp(at: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``, as Talon.One writes it."""
+    text = at.astimezone(UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+def _first_error(violations: Sequence[Violation]) -> InvalidRequest | None:
+    errors = [v for v in violations if v.is_error]
+    if not errors:
+        return None
+    first = errors[0]
+    pointer = "/" + "/".join(_pointer_parts(first.path))
+    return InvalidRequest(f"{first.path.removeprefix('$.')}: {first.message}", pointer=pointer)
+
+
+def _pointer_parts(path: str) -> list[str]:
+    """``$.customerSession.cartItems[2].sku`` -> ``['customerSession', 'cartItems', '2', 'sku']``."""
+    parts = []
+    for chunk in path.removeprefix("$").replace("[", ".").replace("]", "").split("."):
+        if chunk:
+            parts.append(chunk.strip('"').replace("~", "~0").replace("/", "~1"))
+    return parts
+
+
+def check_body(body: Any, contract: str) -> None:
+    """Raise :class:`InvalidRequest` (with a JSON pointer) for the first error of ``body``."""
+    error = _first_error(validate(body, contract))
+    if error is not None:
+        raise error
+
+
+def cart_item(raw: Mapping[str, Any]) -> CartItem:
+    """A cart item of a request."""
+    costs = {name: float(cost["price"]) for name, cost in (raw.get("additionalCosts") or {}).items()}
+    details = {k: v for k, v in raw.items() if k not in _COMPUTED_ITEM_FIELDS | _DOMAIN_ITEM_FIELDS}
+    price = raw.get("price")
+    return CartItem(raw["sku"], raw["quantity"], None if price is None else float(price), 0, costs, details)
+
+
+def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
+    """The update and the ``responseContent`` of a PUT body (checked against its contract)."""
+    check_body(body, "integration-request-v2")
+    raw = body["customerSession"]
+    given: dict[str, Any] = {attr: raw[name] for name, attr in _UPDATE_FIELDS.items() if name in raw}
+    for name in (
+        "couponCodes",
+        "loyaltyCards",
+        "identifiers",
+        "evaluableCampaignIds",
+        "experimentVariantAllocations",
+    ):
+        if name in raw:
+            given[_UPDATE_FIELDS[name]] = tuple(raw[name])
+    if "state" in raw:
+        given["state"] = State(raw["state"])
+    if "cartItems" in raw:
+        given["cart_items"] = tuple(cart_item(item) for item in raw["cartItems"])
+    if "additionalCosts" in raw:
+        given["additional_costs"] = {
+            name: float(cost["price"]) for name, cost in raw["additionalCosts"].items()
+        }
+    return SessionUpdate(**given), list(body.get("responseContent") or [])
+
+
+def returned_items(body: Any, session: Session) -> tuple[list[ReturnedItem], list[str]]:
+    """The items and ``responseContent`` of a returns body; an item named by SKU alone takes the
+    first cart position of that SKU with units left."""
+    check_body(body, "return-request")
+    items = []
+    for index, raw in enumerate(body["return"]["returnedCartItems"]):
+        pointer = f"/return/returnedCartItems/{index}"
+        if "quantity" not in raw:
+            raise InvalidRequest("a returned cart item needs a quantity", pointer=pointer)
+        position = raw.get("position")
+        if position is None:
+            sku = raw.get("sku")
+            if sku is None:
+                raise InvalidRequest("a returned cart item needs a position or a sku", pointer=pointer)
+            candidates = [
+                i for i, item in enumerate(session.cart_items) if item.sku == sku and item.remaining_quantity
+            ]
+            if not candidates:
+                raise InvalidRequest(f"no cart item {sku!r} left to return", pointer=f"{pointer}/sku")
+            position = candidates[0]
+        items.append(ReturnedItem(position, raw["quantity"], raw.get("sku")))
+    return items, list(body.get("responseContent") or [])
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+def _cart_item(item: CartItem, position: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"sku": item.sku, "quantity": item.quantity}
+    if item.price is not None:
+        out["price"] = item.price
+    out.update(item.details)
+    out["returnedQuantity"] = item.returned_quantity
+    out["remainingQuantity"] = item.remaining_quantity
+    out["position"] = position
+    if item.additional_costs:
+        out["additionalCosts"] = {name: {"price": price} for name, price in item.additional_costs.items()}
+    return out
+
+
+def customer_session(session: Session) -> dict[str, Any]:
+    """The ``customer-session-v2`` of a session."""
+    out: dict[str, Any] = {
+        "id": session.id,
+        "created": timestamp(session.created),
+        "integrationId": session.integration_id,
+        "applicationId": session.application_id,
+        "profileId": session.profile_id,
+        "couponCodes": list(session.coupon_codes),
+        "referralCode": session.referral_code,
+        "loyaltyCards": list(session.loyalty_cards),
+        "state": session.state.value,
+        "cartItems": [_cart_item(item, index) for index, item in enumerate(session.cart_items)],
+        "additionalCosts": {name: {"price": price} for name, price in session.additional_costs.items()},
+        "identifiers": list(session.identifiers),
+        "attributes": dict(session.attributes),
+        "firstSession": session.first_session,
+        "updateCount": session.update_count,
+        "total": session.total,
+        "cartItemTotal": session.cart_item_total,
+        "additionalCostTotal": session.additional_cost_total,
+        "cartItemAdditionalCostTotal": session.cart_item_additional_cost_total,
+        "updated": timestamp(session.updated),
+    }
+    if session.store_integration_id is not None:
+        out["storeIntegrationId"] = session.store_integration_id
+    if session.evaluable_campaign_ids:
+        out["evaluableCampaignIds"] = list(session.evaluable_campaign_ids)
+    if session.experiment_variant_allocations:
+        out["experimentVariantAllocations"] = [dict(a) for a in session.experiment_variant_allocations]
+    return out
+
+
+def customer_profile(profile: Profile) -> dict[str, Any]:
+    """The ``customerProfile`` of an integration state."""
+    return {
+        "id": profile.id,
+        "created": timestamp(profile.created),
+        "integrationId": profile.integration_id,
+        "attributes": {},
+        "accountId": ACCOUNT_ID,
+        "closedSessions": profile.closed_sessions,
+        "totalSales": round(profile.total_sales, 6),
+        "lastActivity": timestamp(profile.last_activity),
+        "loyaltyMemberships": [],
+        "audienceMemberships": [],
+        "sandbox": True,
+    }
+
+
+def return_record(created: Return, session: Session) -> dict[str, Any]:
+    """The ``return`` of a returns response."""
+    out: dict[str, Any] = {
+        "id": created.id,
+        "created": timestamp(created.created),
+        "applicationId": session.application_id,
+        "accountId": ACCOUNT_ID,
+        "returnedCartItems": [
+            {"position": i.position, "quantity": i.quantity, **({"sku": i.sku} if i.sku else {})}
+            for i in created.items
+        ],
+        "eventId": created.event_id,
+        "sessionId": session.id,
+        "sessionIntegrationId": session.integration_id,
+    }
+    if session.profile_internal_id is not None:
+        out["profileId"] = session.profile_internal_id
+        out["profileIntegrationId"] = session.profile_id
+    return out
+
+
+def integration_state(
+    session: Session,
+    *,
+    effects: list[dict[str, Any]],
+    response_content: Sequence[str],
+    profile: Profile | None,
+    created_return: Return | None = None,
+) -> dict[str, Any]:
+    """The ``integration-state-v2`` body of a PUT or a return, with the requested parts."""
+    out: dict[str, Any] = {"effects": effects, "createdCoupons": [], "createdReferrals": []}
+    wanted = set(response_content)
+    if "customerSession" in wanted:
+        out["customerSession"] = customer_session(session)
+    if "customerProfile" in wanted and profile is not None:
+        out["customerProfile"] = customer_profile(profile)
+    for name in (
+        "coupons",
+        "triggeredCampaigns",
+        "awardedGiveaways",
+        "ruleFailureReasons",
+        "campaignEligibility",
+    ):
+        if name in wanted:
+            out[name] = []
+    if "loyalty" in wanted:
+        out["loyalty"] = {"programs": {}}
+    if "previousReturns" in wanted:
+        earlier = [r for r in session.returns if created_return is None or r.id != created_return.id]
+        out["previousReturns"] = [return_record(r, session) for r in earlier]
+    if created_return is not None:
+        out["return"] = return_record(created_return, session)
+    return out
+
+
+def application_session(session: Session) -> dict[str, Any]:
+    """The Management API's ``application-session`` of a session (V1-style coupon and referral)."""
+    out: dict[str, Any] = {
+        "id": session.id,
+        "created": timestamp(session.created),
+        "integrationId": session.integration_id,
+        "applicationId": session.application_id,
+        "profileintegrationid": session.profile_id,
+        "coupon": session.coupon_codes[0] if session.coupon_codes else "",
+        "referral": session.referral_code,
+        "state": session.state.value,
+        "cartItems": [_cart_item(item, index) for index, item in enumerate(session.cart_items)],
+        "discounts": {},
+        "totalDiscounts": 0,
+        "total": session.total,
+        "attributes": dict(session.attributes),
+    }
+    if session.profile_internal_id is not None:
+        out["profileId"] = session.profile_internal_id
+    if session.store_integration_id is not None:
+        out["storeIntegrationId"] = session.store_integration_id
+    return out
+
+
+def error_response(
+    message: str, *, pointer: str | None = None, parameter: str | None = None, title: str
+) -> dict[str, Any]:
+    """The 400 ``error-response`` body."""
+    source = {"pointer": pointer} if pointer is not None else {"parameter": parameter or ""}
+    return {"message": message, "errors": [{"title": title, "details": message, "source": source}]}
+
+
+def error_with_status(
+    message: str, status: int, *, title: str, parameter: str | None = None
+) -> dict[str, Any]:
+    """The 401/404/409 ``error-response-with-status`` body."""
+    error: dict[str, Any] = {"title": title, "details": message, "source": {"parameter": parameter or ""}}
+    return {"message": message, "errors": [error], "StatusCode": status}
