@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import wire
@@ -49,19 +50,42 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
 ]
 
 
-@dataclass(frozen=True)
 class JournalEntry:
-    """One request the fake answered."""
+    """One request the fake answered (its parts are decoded when first read)."""
 
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
-    status: int
-    response: Any
-    operation: str | None
-    at: float
+    __slots__ = ("_request", "at", "operation", "response", "status")
+
+    def __init__(self, request: Request, status: int, response: Any, operation: str | None) -> None:
+        self._request, self.status, self.response, self.operation = request, status, response, operation
+        self.at = time.time()
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return str(self._request.method)
+
+    @property
+    def path(self) -> str:
+        """The path, without the query."""
+        return str(self._request.path)
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query parameters."""
+        return self._request.args.to_dict(flat=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers."""
+        return dict(self._request.headers)
+
+    @property
+    def body(self) -> Any:
+        """The request body: parsed JSON, text, or ``None``."""
+        return _json_or_text(self._request)
+
+    def __repr__(self) -> str:
+        return f"<JournalEntry {self.method} {self.path} -> {self.status}>"
 
 
 @dataclass
@@ -122,6 +146,10 @@ class FakeApp:
 
     # -- dispatch ----------------------------------------------------------------------------
 
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The app as a WSGI callable (for httpx's WSGITransport and any WSGI server)."""
+        return self.handle(Request(environ))(environ, start_response)
+
     def handle(self, request: Request) -> Response:
         """Answer one request."""
         operation, status, body = None, 500, None
@@ -143,7 +171,7 @@ class FakeApp:
                 self.errors.append(error)
             status, body = 500, {"message": f"talon-fakes internal error: {error!r}"}
         self._record(request, status, body, operation)
-        return Response(json.dumps(body), status=status, mimetype="application/json")
+        return Response(orjson.dumps(body), status=status, mimetype="application/json")
 
     def _route(self, request: Request) -> tuple[str, str, dict[str, str]]:
         allowed = []
@@ -192,17 +220,7 @@ class FakeApp:
             raise HttpError(fault.status, body)
 
     def _record(self, request: Request, status: int, body: Any, operation: str | None) -> None:
-        entry = JournalEntry(
-            request.method,
-            request.path,
-            request.args.to_dict(flat=False),
-            dict(request.headers),
-            _json_or_text(request),
-            status,
-            body,
-            operation,
-            time.time(),
-        )
+        entry = JournalEntry(request, status, body, operation)
         with self._lock:
             self.journal.append(entry)
 

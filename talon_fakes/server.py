@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Self
 
 from pytest_httpserver.httpserver import HTTPServerBase
@@ -32,6 +33,7 @@ from talon_fakes.app import (
 )
 from talon_fakes.backend import Backend, SessionUpdate
 from talon_fakes.errors import TalonFakesError
+from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import Clock, Session
 from talon_fakes.states import Operation, RuleSet, State
 
@@ -77,6 +79,7 @@ class TalonFake:
         self.app = FakeApp(self.backend, config)
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         self._server = _Server(self.app, host, port)
+        self._in_process_url: str | None = None
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -99,9 +102,24 @@ class TalonFake:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    @contextmanager
+    def in_process(self, base_url: str = DEFAULT_BASE_URL) -> Iterator[str]:
+        """Serve this fake at ``base_url`` without a socket (requests, httpx, the SDKs' urllib3).
+
+        The same app and state as the socket server: both can be used in one test.
+        """
+        with intercept(self.app, base_url) as url:
+            self._in_process_url = url
+            try:
+                yield url
+            finally:
+                self._in_process_url = None
+
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``: what an SDK's ``host`` is set to."""
+        """Where the fake answers: ``http://127.0.0.1:<port>``, or the in-process base URL."""
+        if self._in_process_url is not None:
+            return self._in_process_url
         return f"http://{self._server.host}:{self._server.port}"
 
     def url(self, path: str) -> str:
