@@ -302,7 +302,7 @@ class FakeApp:
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, idempotency_key=key
                 ),
-                state_pointer="/return",
+                state_parameter="customerSessionId",  # the session's state forbids it, not the body
             )
         state = wire.integration_state(
             outcome.session,

@@ -1,0 +1,67 @@
+"""Both official Talon.One Python SDKs drive a full session life cycle against the fake.
+
+The SDKs install the same module (``talon_one``), so each lives in its own virtual environment,
+made on first use beside the checkout (``.venv-sdk26``, ``.venv-sdk9``) and reused after. The
+life-cycle scripts run inside those environments against a fake served on loopback; they use
+nothing but the SDK, and exit non-zero naming the step that failed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from talon_fakes.server import TalonFake
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).parent
+SDKS = {
+    "talon-one-sdk 26.x": ("talon-one-sdk==26.*", ROOT / ".venv-sdk26", HERE / "lifecycle_sdk26.py"),
+    "talon-one-python-sdk 9.x": (
+        "talon-one-python-sdk==9.*",
+        ROOT / ".venv-sdk9",
+        HERE / "lifecycle_sdk9.py",
+    ),
+}
+
+
+def sdk_python(requirement: str, folder: Path) -> Path:
+    """The interpreter of a virtual environment holding ``requirement``, made if missing."""
+    python = folder / "bin" / "python"
+    marker = folder / "installed.txt"
+    if not (python.exists() and marker.exists() and marker.read_text() == requirement):
+        venv.EnvBuilder(clear=True, with_pip=True).create(folder)
+        result = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", requirement], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            pytest.skip(f"could not install {requirement} into {folder}: {result.stderr.strip()[-500:]}")
+        marker.write_text(requirement)
+    return python
+
+
+@pytest.mark.parametrize("sdk", sorted(SDKS))
+def test_sdk_drives_a_full_life_cycle(sdk: str) -> None:
+    requirement, folder, script = SDKS[sdk]
+    python = sdk_python(requirement, folder)
+    with TalonFake() as fake:
+        env = {
+            **os.environ,
+            "TALON_BASE_URL": fake.base_url,
+            "TALON_API_KEY": fake.api_key,
+            "TALON_MANAGEMENT_KEY": fake.management_key,
+            "TALON_APPLICATION_ID": str(fake.application_id),
+        }
+        result = subprocess.run(
+            [str(python), str(script)], env=env, capture_output=True, text=True, timeout=300
+        )
+        fake.check_errors()
+    sys.stdout.write(result.stdout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "FAIL" not in result.stdout
+    assert result.stdout.count("\nok ") >= 20  # every step ran
