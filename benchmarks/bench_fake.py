@@ -1,0 +1,159 @@
+"""What the fake costs per request, measured in one run with one client (urllib3, the SDKs' own).
+
+Run ``python -m benchmarks.bench_fake``. It prints:
+
+1. the fake's GET and PUT against pytest-httpserver answering the same body statically (target:
+   at most 1.3 times);
+2. the in-process mode against the same fake over HTTP (target: at least 10 times faster);
+3. the Management list with filters over 100 000 stored sessions: time per request, and the
+   memory the store takes (tracemalloc).
+
+Each figure is the best of three timed loops after a warm-up; it prints, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import orjson
+import urllib3
+from pytest_httpserver import HTTPServer
+
+from talon_fakes.backend import SessionUpdate
+from talon_fakes.model import CartItem
+from talon_fakes.server import TalonFake
+from talon_fakes.states import State
+
+SESSION = "/v2/customer_sessions/bench-1"
+BODY = {
+    "customerSession": {
+        "profileId": "customer-1",
+        "couponCodes": ["WINTER-10"],
+        "cartItems": [
+            {"sku": "SHOE-42", "name": "Trail shoe", "quantity": 2, "price": 89.95},
+            {"sku": "SOCK-3P", "name": "Socks", "quantity": 1, "price": 12.5},
+        ],
+        "additionalCosts": {"shipping": {"price": 4.9}},
+    },
+    "responseContent": ["customerSession"],
+}
+
+
+def per_call(call: Callable[[], object], count: int) -> float:
+    """Best-of-three seconds per call."""
+    for _ in range(min(100, count)):
+        call()
+    best = float("inf")
+    for _ in range(3):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(count):
+            call()
+        best = min(best, (time.perf_counter() - start) / count)
+    return best
+
+
+def http_costs(count: int) -> None:
+    pool = urllib3.PoolManager()
+    with TalonFake() as fake:
+        headers = fake.integration_headers | {"Content-Type": "application/json"}
+        body = orjson.dumps(BODY)
+        pool.request("PUT", fake.url(SESSION), body=body, headers=headers)
+        get_response = pool.request("GET", fake.url(SESSION), headers=headers).data
+        put_response = pool.request("PUT", fake.url(SESSION), body=body, headers=headers).data
+        fake_get = per_call(lambda: pool.request("GET", fake.url(SESSION), headers=headers), count)
+        fake_put = per_call(lambda: pool.request("PUT", fake.url(SESSION), body=body, headers=headers), count)
+        with fake.in_process() as base:
+            local_get = per_call(lambda: pool.request("GET", base + SESSION, headers=headers), count * 4)
+            local_put = per_call(
+                lambda: pool.request("PUT", base + SESSION, body=body, headers=headers), count * 4
+            )
+    with HTTPServer(threaded=True) as static:
+        static.expect_request(SESSION, method="GET").respond_with_data(
+            get_response, content_type="application/json"
+        )
+        static.expect_request(SESSION, method="PUT").respond_with_data(
+            put_response, content_type="application/json"
+        )
+        static_get = per_call(lambda: pool.request("GET", static.url_for(SESSION), headers=headers), count)
+        static_put = per_call(
+            lambda: pool.request("PUT", static.url_for(SESSION), body=body, headers=headers), count
+        )
+    rows = [
+        ("1. the fake against a static pytest-httpserver answer (target: at most 1.3x)", "fake", "static"),
+        ("GET", fake_get, static_get),
+        ("PUT", fake_put, static_put),
+        (
+            "2. in-process against HTTP, same fake, same client (target: at least 10x faster)",
+            "HTTP",
+            "in-process",
+        ),
+        ("GET", fake_get, local_get),
+        ("PUT", fake_put, local_put),
+    ]
+    for name, ours, theirs in rows:
+        if isinstance(ours, str):
+            print(name)
+            labels = (ours, theirs)
+        else:
+            assert isinstance(theirs, float)
+            print(f"   {name}  {labels[0]} {ours * 1e6:6.0f} us   {labels[1]} {theirs * 1e6:6.0f} us   "
+                  f"ratio {ours / theirs:.2f}")  # fmt: skip
+
+
+def management_list(stored: int, count: int) -> None:
+    fake = TalonFake()
+    states = list(State)
+    items = (CartItem("SHOE-42", 1, 89.95), CartItem("SOCK-3P", 2, 12.5))
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for index in range(stored):
+        update = SessionUpdate(
+            profile_id=f"customer-{index % 5000}",
+            cart_items=items,
+            coupon_codes=(f"CODE-{index % 997}",),
+            store_integration_id=f"store-{index % 50}",
+        )
+        fake.backend.seed_session(1, f"order-{index:06d}", states[index % 4], update)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    queries = {
+        "state": "state=closed&pageSize=50",
+        "profile + state": "profile=customer-43&state=cancelled",
+        "partial integrationId": "integrationId=ORDER-0999&partialMatch=true&pageSize=100",
+        "coupon, sorted -created, skip": "coupon=CODE-7&sort=-created&skip=20&pageSize=20",
+    }
+    pool = urllib3.PoolManager()
+    print(f"3. Management list over {stored:,} stored sessions (store: {used / 2**20:.0f} MiB, "
+          f"{used / stored:.0f} bytes a session)")  # fmt: skip
+    with fake:
+        for name, query in queries.items():
+            url = fake.url(f"/v1/applications/1/sessions?{query}")
+            response = pool.request("GET", url, headers=fake.management_headers)
+            found = len(orjson.loads(response.data)["data"])
+            seconds = per_call(
+                lambda url=url: pool.request("GET", url, headers=fake.management_headers), count
+            )
+            print(f"   {name:32} {seconds * 1e3:7.1f} ms a request  ({found} on the page)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=500, help="timed requests per figure")
+    parser.add_argument("--stored", type=int, default=100_000, help="sessions in the store for the list")
+    args = parser.parse_args(argv)
+    print(f"talon-fakes fake, urllib3 {urllib3.__version__}, Python {sys.version.split()[0]}")
+    http_costs(args.count)
+    management_list(args.stored, max(5, args.count // 50))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
