@@ -8,6 +8,7 @@ each operation atomic, so concurrent clients never lose an update.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
@@ -149,6 +150,10 @@ class Backend:
                 update_count=base.update_count + (0 if stored is None else 1),
                 history=(*base.history, (Operation.UPDATE, target)),
             )
+            if not math.isfinite(session.total):
+                raise InvalidRequest(
+                    "the cart's amounts add up past what a number holds", pointer="/customerSession"
+                )
             if session.profile_id != base.profile_id or stored is None:
                 session = self._attach_profile(session, at, persist=not dry, stored=stored)
             if not dry:

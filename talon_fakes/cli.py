@@ -6,6 +6,7 @@ both are imported inside the commands, so ``talon-fakes --help`` never loads a v
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -164,6 +165,117 @@ def check_command(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         ctx.exit(EXIT_UNREADABLE)
     ctx.exit(tally.exit_code)
+
+
+@main.command("openapi")
+@click.option("--strict", is_flag=True, help="Embed the strict contracts (objects closed to unknown fields).")
+def openapi_command(strict: bool) -> None:
+    """Print the OpenAPI 3.1 document of the endpoints the fake serves, as JSON."""
+    import json
+
+    from talon_fakes.errors import ContractsNotFound
+    from talon_fakes.openapi import document
+
+    try:
+        doc = document(strict=strict)
+    except ContractsNotFound as error:
+        raise _Fatal(str(error)) from None
+    click.echo(json.dumps(doc, indent=2))
+
+
+class _CannotServe(click.ClickException):
+    """The fake could not listen where it was told to (a port in use, an unknown host)."""
+
+    exit_code = EXIT_UNREADABLE
+
+
+_SERVE_HELP = """Run the fake standalone, for clients in any language, until SIGINT or SIGTERM.
+
+The first line of stdout is the base URL (e.g. http://127.0.0.1:50123), flushed at once, so a
+test harness can start this command and read one line. The keys follow on the next lines.
+Stopped by Ctrl-C or SIGTERM, it exits 0; if it cannot listen (a port in use), it exits 2.
+"""
+
+# Kept literal (not read from talon_fakes.states) so that --help imports nothing; a test checks
+# that they match the rule sets.
+_RULE_SET_NAMES = ("current", "v1", "legacy")
+
+
+@main.command("serve", help=_SERVE_HELP, short_help="Run the fake on a local port until stopped.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
+@click.option("--api-key", metavar="KEY", help="The Integration API key  [default: talon-fakes-api-key]")
+@click.option(
+    "--management-key", metavar="KEY", help="The Management API key  [default: talon-fakes-management-key]"
+)
+@click.option(
+    "--rules",
+    type=click.Choice(_RULE_SET_NAMES),
+    default="current",
+    show_default=True,
+    help="The transition rules the fake enforces.",
+)
+@click.option(
+    "--application-id",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="The Application the Integration API key belongs to.",
+)
+def serve_command(
+    host: str, port: int, api_key: str | None, management_key: str | None, rules: str, application_id: int
+) -> None:
+    """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
+    import contextlib
+    import io
+    import signal
+    import threading
+
+    from talon_fakes.app import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
+    from talon_fakes.errors import TalonFakesError
+    from talon_fakes.server import TalonFake
+
+    fake = TalonFake(
+        rules=rules,
+        api_key=DEFAULT_API_KEY if api_key is None else api_key,
+        management_key=DEFAULT_MANAGEMENT_KEY if management_key is None else management_key,
+        application_id=application_id,
+        host=host,
+        port=port,
+    )
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # werkzeug reports a failed bind on stderr and calls sys.exit(1); say it our way instead.
+        said = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(said):
+                fake.start()
+        except (TalonFakesError, OSError) as error:
+            # werkzeug's first line is the OS's reason (strerror); the rest is advice for its own CLI.
+            reason = (
+                next(iter(said.getvalue().splitlines()), "") or getattr(error, "strerror", "") or str(error)
+            )
+            in_use = reason == os.strerror(errno.EADDRINUSE)
+            fix = "choose another --port, or --port 0 for a free one" if in_use else "check --host and --port"
+            raise _CannotServe(f"cannot listen on {host}:{port}: {reason}; {fix}") from None
+        click.echo(fake.base_url)
+        click.echo(f"Integration API: Authorization: ApiKey-v1 {fake.api_key} (application {application_id})")
+        click.echo(f"Management API: Authorization: ManagementKey-v1 {fake.management_key}")
+        click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
+        sys.stdout.flush()
+        while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform
+            pass
+    finally:
+        fake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @dataclass

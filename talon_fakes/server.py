@@ -88,7 +88,13 @@ class TalonFake:
         # werkzeug logs every request to stderr; the journal has them instead.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         if not self._server.is_running():
-            self._server.start()
+            try:
+                self._server.start()
+            except SystemExit:  # werkzeug exits when it cannot bind; a library must not
+                where = f"{self._server.host}:{self._server.port}"
+                raise TalonFakesError(
+                    f"cannot listen on {where}: the address is in use or not available"
+                ) from None
         return self
 
     def stop(self) -> None:
@@ -120,7 +126,9 @@ class TalonFake:
         """Where the fake answers: ``http://127.0.0.1:<port>``, or the in-process base URL."""
         if self._in_process_url is not None:
             return self._in_process_url
-        return f"http://{self._server.host}:{self._server.port}"
+        host = self._server.host
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+        return f"http://{host}:{self._server.port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path``."""

@@ -1,0 +1,160 @@
+"""Schemathesis fuzzes the fake over real HTTP, from the document ``talon_fakes.openapi`` builds.
+
+Every generated request (valid and invalid ones: Schemathesis mixes both, and drops the
+Authorization header too) must get an answer that is no 5xx, has a status code the document
+declares, and whose body matches that status's contract.
+
+* ``test_every_answer_...``: one request per example. Before each, the fake is reset to one
+  session in every state; half the examples aim at one of them (by integration ID, or by internal
+  ID on the Management API), so returns and reopens meet sessions that can take them.
+* ``test_sequences_...``: Schemathesis's state machine follows the document's links (update, then
+  get, reopen or update the same session; then its Management view).
+
+Inputs that hit a known bug of the fake are not generated (``_hits_known_bug``); each bug has a
+strict xfail below with its reproduction, which fails once the bug is fixed: then drop the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+import talon_fakes
+from talon_fakes.model import CartItem
+from talon_fakes.openapi import document
+from talon_fakes.server import TalonFake
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+STATES = ("open", "closed", "partially_returned", "cancelled")
+SEEDED = tuple(f"seeded-{state}" for state in STATES)
+FUZZ_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+schema = schemathesis.openapi.from_dict(document())
+
+
+# -- the fake ---------------------------------------------------------------------------------------
+
+
+def _seed(fake: TalonFake) -> None:
+    items = (CartItem("SKU-1", 2, 10.0), CartItem("SKU-2", 1, 5.5))
+    for state, integration_id in zip(STATES, SEEDED, strict=True):
+        fake.seed_session(integration_id, state, cart_items=items, profile_id="profile-1")
+
+
+@pytest.fixture(scope="module")
+def fuzzed() -> Iterator[TalonFake]:
+    """One fake for the module; what its server thread hit is re-raised at the end."""
+    with TalonFake() as fake:
+        yield fake
+        fake.check_errors()
+
+
+def _headers(fake: TalonFake, case: schemathesis.Case) -> dict[str, str]:
+    return fake.management_headers if case.operation.path.startswith("/v1/") else fake.integration_headers
+
+
+# -- the fuzz runs ----------------------------------------------------------------------------------
+
+
+@schema.parametrize()
+@schema.given(target=st.none() | st.sampled_from(SEEDED))
+@FUZZ_SETTINGS
+def test_every_answer_is_documented_and_matches_its_contract(
+    case: schemathesis.Case, target: str | None, fuzzed: TalonFake
+) -> None:
+    fuzzed.reset()
+    _seed(fuzzed)
+    if target is not None:
+        path = case.path_parameters if case.path_parameters is not None else {}
+        if "customerSessionId" in path:
+            path["customerSessionId"] = target
+        if "sessionId" in path:
+            path["applicationId"] = fuzzed.application_id
+            path["sessionId"] = fuzzed.session(target).id
+    case.call_and_validate(
+        base_url=fuzzed.base_url, headers=_headers(fuzzed, case), checks=CHECKS, timeout=10
+    )
+
+
+def test_sequences_that_follow_the_links_get_documented_answers(fuzzed: TalonFake) -> None:
+    # Schemathesis starts sequences at POSTs when there are any; returns cannot start one (they need
+    # a closed session), so they are left out here and covered by the seeded sessions above.
+    linked = schema.exclude(operation_id="returnCartItems")
+
+    class Sequences(linked.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            fuzzed.reset()
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": fuzzed.base_url, "headers": _headers(fuzzed, case), "timeout": 10}
+
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
+        ) -> None:
+            kwargs.pop("additional_checks", None)
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    # Generation only, as Schemathesis runs its state machines: its choice of links is random by
+    # design, so a replay for shrinking would not draw the same steps.
+    Sequences.run(
+        settings=settings(
+            phases=[Phase.generate],
+            max_examples=30,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+# -- the known bugs, one reproduction each ----------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(fuzzed: TalonFake) -> TalonFake:
+    """The module's fake, emptied."""
+    fuzzed.reset()
+    return fuzzed
+
+
+def _put(fake: TalonFake, raw_body: str) -> requests.Response:
+    headers = {**fake.integration_headers, "Content-Type": "application/json"}
+    return requests.put(fake.url("/v2/customer_sessions/s1"), data=raw_body, headers=headers, timeout=10)
+
+
+# Found by this fuzzer once (a 500, and totals written as null); kept as regressions.
+@pytest.mark.parametrize(
+    ("session", "pointer"),
+    [
+        ('{"evaluableCampaignIds": [18446744073709551616]}', "/customerSession/evaluableCampaignIds/0"),
+        ('{"attributes": {"n": 18446744073709551616}}', "/customerSession/attributes/n"),
+        (
+            '{"cartItems": [{"sku": "a", "quantity": 1, "price": 1e400}]}',
+            "/customerSession/cartItems/0/price",
+        ),
+        ('{"cartItems": [{"sku": "a", "quantity": 11, "price": 1e308}]}', "/customerSession"),
+    ],
+)
+def test_numbers_the_api_cannot_hold_are_a_400(fresh: TalonFake, session: str, pointer: str) -> None:
+    response = _put(fresh, f'{{"customerSession": {session}, "responseContent": ["customerSession"]}}')
+    assert response.status_code == 400, response.text
+    assert talon_fakes.validate(response.json(), "error-response", strict=True) == []
+    assert response.json()["errors"][0]["source"]["pointer"] == pointer
+    assert fresh.sessions() == []
+    fresh.check_errors()
