@@ -1,0 +1,229 @@
+"""Fixtures for driving the fake over real HTTP.
+
+One server per rule set starts once per test session and is reset before every test (and every
+Hypothesis example resets it itself). ``client`` wraps a ``requests.Session`` and checks every
+response body against its contract in strict mode, so no test can forget to.
+
+There is deliberately no ``__init__.py`` here: a package named ``http`` would shadow the
+standard library's ``http`` under pytest's default import mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+
+import talon_fakes
+from talon_fakes.server import TalonFake
+
+RULE_SETS = ("current", "v1", "legacy")
+
+_SESSION = "/v2/customer_sessions/"
+
+
+def error_contract(status: int) -> str:
+    """The contract of an error body: 400 has no status code in it; 401/404/409/5xx do."""
+    return "error-response" if status == 400 else "error-response-with-status"
+
+
+def assert_valid(body: Any, contract: str) -> None:
+    """Zero violations (errors, drift warnings or invariants) in strict mode."""
+    violations = talon_fakes.validate(body, contract, strict=True)
+    assert violations == [], f"{contract}: " + "; ".join(map(str, violations))
+
+
+def check(response: requests.Response, ok_contract: str) -> requests.Response:
+    """Validate ``response``'s body: ``ok_contract`` for a 200, the error contract otherwise."""
+    contract = ok_contract if response.status_code == 200 else error_contract(response.status_code)
+    assert response.headers.get("Content-Type", "").startswith("application/json"), response.headers
+    assert_valid(response.json(), contract)
+    return response
+
+
+def _params(params: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def session_path(session_id: str) -> str:
+    """The path of a session, its ID percent-encoded (spaces, non-ASCII)."""
+    return _SESSION + quote(session_id, safe="")
+
+
+class Client:
+    """One ``requests.Session`` against one fake; each call checks its response's contract.
+
+    Not thread-safe (``requests.Session`` is not): give each thread its own with :meth:`spawn`.
+    """
+
+    def __init__(self, fake: TalonFake) -> None:
+        self.fake = fake
+        self.http = requests.Session()
+
+    def spawn(self) -> Client:
+        """A new client (its own connection pool) against the same fake."""
+        return Client(self.fake)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()
+
+    # The module's helpers, for test modules (they cannot import a conftest reliably).
+    check = staticmethod(check)
+    assert_valid = staticmethod(assert_valid)
+    error_contract = staticmethod(error_contract)
+    path = staticmethod(session_path)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        ok_contract: str,
+        api: str = "integration",
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Any request; ``headers`` replace the API's default authorization when given."""
+        if headers is None:
+            headers = self.fake.integration_headers if api == "integration" else self.fake.management_headers
+        response = self.http.request(
+            method, self.fake.url(path), headers=dict(headers), params=_params(params or {}), **kwargs
+        )
+        return check(response, ok_contract)
+
+    # -- Integration API ---------------------------------------------------------------------
+
+    def update(
+        self,
+        session_id: str,
+        customer_session: Mapping[str, Any],
+        *,
+        response_content: tuple[str, ...] = ("customerSession",),
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> requests.Response:
+        """PUT /v2/customer_sessions/{id} (``dry=True``, ``now=...`` as query parameters)."""
+        body = {"customerSession": dict(customer_session), "responseContent": list(response_content)}
+        return self.send(
+            "PUT",
+            session_path(session_id),
+            ok_contract="integration-state-v2",
+            json=body,
+            params=params,
+            headers=headers,
+        )
+
+    def get(self, session_id: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
+        """GET /v2/customer_sessions/{id}."""
+        return self.send(
+            "GET", session_path(session_id), ok_contract="customer-session-response-v2", headers=headers
+        )
+
+    def return_items(
+        self,
+        session_id: str,
+        items: list[dict[str, Any]],
+        *,
+        key: str | None = None,
+        response_content: tuple[str, ...] = ("customerSession",),
+        **params: Any,
+    ) -> requests.Response:
+        """POST /v2/customer_sessions/{id}/returns, with an Idempotency-Key when ``key`` is given."""
+        headers = dict(self.fake.integration_headers)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        body = {"return": {"returnedCartItems": items}, "responseContent": list(response_content)}
+        return self.send(
+            "POST",
+            session_path(session_id) + "/returns",
+            ok_contract="integration-state-v2",
+            json=body,
+            headers=headers,
+            params=params,
+        )
+
+    def reopen(self, session_id: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
+        """PUT /v2/customer_sessions/{id}/reopen."""
+        return self.send(
+            "PUT", session_path(session_id) + "/reopen", ok_contract="reopen-response", headers=headers
+        )
+
+    def stored(self, session_id: str) -> Any:
+        """The GET body of a session (``None`` when the fake answers 404)."""
+        response = self.get(session_id)
+        assert response.status_code in (200, 404), response.text
+        return response.json() if response.status_code == 200 else None
+
+    # -- Management API ----------------------------------------------------------------------
+
+    def list_sessions(
+        self, *, application_id: int | None = None, headers: Mapping[str, str] | None = None, **params: Any
+    ) -> requests.Response:
+        """GET /v1/applications/{appId}/sessions."""
+        app = self.fake.application_id if application_id is None else application_id
+        return self.send(
+            "GET",
+            f"/v1/applications/{app}/sessions",
+            ok_contract="application-sessions-page",
+            api="management",
+            params=params,
+            headers=headers,
+        )
+
+    def application_session(
+        self, session_id: int | str, *, application_id: int | None = None
+    ) -> requests.Response:
+        """GET /v1/applications/{appId}/sessions/{sessionId} (the internal ID)."""
+        app = self.fake.application_id if application_id is None else application_id
+        return self.send(
+            "GET",
+            f"/v1/applications/{app}/sessions/{session_id}",
+            ok_contract="application-session",
+            api="management",
+        )
+
+
+@pytest.fixture(scope="session")
+def fake_for() -> Iterator[Callable[[str], TalonFake]]:
+    """A started server for a rule set; each one starts on first use and stops at the end."""
+    servers: dict[str, TalonFake] = {}
+
+    def start(rules: str) -> TalonFake:
+        if rules not in servers:
+            servers[rules] = TalonFake(rules=rules).start()
+        return servers[rules]
+
+    yield start
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def fake(request: pytest.FixtureRequest, fake_for: Callable[[str], TalonFake]) -> Iterator[TalonFake]:
+    """The fake of the rule set given by indirect parametrisation (``current`` otherwise), reset.
+
+    Afterwards it re-raises what the server thread hit, so a broken fake never hides behind a 500.
+    """
+    server = fake_for(getattr(request, "param", "current"))
+    server.reset()
+    server.clock.run()  # reset() leaves the clock alone; a test that stopped it must not leak
+    yield server
+    server.clock.run()
+    server.check_errors()
+
+
+@pytest.fixture
+def client(fake: TalonFake) -> Iterator[Client]:
+    """A contract-checking HTTP client of ``fake``."""
+    http = Client(fake)
+    yield http
+    http.close()
