@@ -52,6 +52,10 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
 ]
 
 
+# Operations that change a session: one at a time per session, else 409.
+_UPDATING = frozenset({"update_customer_session", "return_cart_items", "reopen_customer_session"})
+
+
 class JournalEntry:
     """One request the fake answered (its parts are decoded when first read)."""
 
@@ -138,6 +142,7 @@ class FakeApp:
         self.errors: list[BaseException] = []  # raised in the server thread; re-raised in the test
         self._lock = threading.Lock()
         self._busy: set[tuple[int, str]] = set()
+        self._replies: dict[tuple[int, str, str], Any] = {}  # Idempotency-Key -> the first answer
 
     def reset(self) -> None:
         """Clear the store, the journal, faults, the hook and collected errors."""
@@ -147,6 +152,7 @@ class FakeApp:
             self.faults.clear()
             self.errors.clear()
             self._busy.clear()
+            self._replies.clear()
         self.effects_hook = None
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -161,7 +167,11 @@ class FakeApp:
         try:
             handler, api, args = self._route(request)
             operation = handler
-            self._apply_fault(operation)
+            delay = self._apply_fault(operation)
+            if delay and handler in _UPDATING:
+                request.environ["talon_fakes.delay"] = delay  # waited out while the update is in flight
+            elif delay:
+                time.sleep(delay)
             principal = self._authenticate(request, api)
             status, body = getattr(self, handler)(request, principal, **args)
         except HttpError as error:
@@ -214,22 +224,27 @@ class FakeApp:
             401, wire.error_with_status(message, 401, title="unauthorized", parameter="Authorization")
         )
 
-    def _apply_fault(self, operation: str) -> None:
+    def _apply_fault(self, operation: str) -> float:
+        """Raise the injected answer, if any; return the injected delay (seconds) for the caller."""
         with self._lock:
             fault = next((f for f in self.faults if f.operation in (None, operation)), None)
             if fault is None:
-                return
+                return 0.0
             fault.times -= 1
             if fault.times <= 0:
                 self.faults.remove(fault)
-        if fault.delay:
+        if fault.delay and (fault.drop or fault.status is not None):
             time.sleep(fault.delay)
+            delay = 0.0
+        else:
+            delay = fault.delay
         if fault.drop:
             raise Dropped(operation)
         if fault.status is not None:
             body = fault.body if fault.body is not None else wire.error_with_status(
                 "injected fault", fault.status, title="injected fault")  # fmt: skip
             raise HttpError(fault.status, body)
+        return delay
 
     def _record(self, request: Request, status: int, body: Any, operation: str | None) -> None:
         entry = JournalEntry(request, status, body, operation)
@@ -237,7 +252,7 @@ class FakeApp:
             self.journal.append(entry)
 
     @contextmanager
-    def _exclusive(self, application_id: int, integration_id: str) -> Iterator[None]:
+    def _exclusive(self, request: Request, application_id: int, integration_id: str) -> Iterator[None]:
         """409 for a second update of a session while one is in flight, as the real API answers."""
         key = (application_id, integration_id)
         with self._lock:
@@ -246,6 +261,9 @@ class FakeApp:
                 raise HttpError(409, wire.error_with_status(message, 409, title="conflict"))
             self._busy.add(key)
         try:
+            delay = request.environ.get("talon_fakes.delay")
+            if delay:
+                time.sleep(delay)
             yield
         finally:
             with self._lock:
@@ -269,10 +287,12 @@ class FakeApp:
         self, request: Request, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}."""
+        if len(integration_id) > 1000:
+            raise _bad("a session integration ID has at most 1000 characters", parameter="customerSessionId")
         dry = _boolean(request, "dry")
         now = _date_time(request, "now")
         update, content = wire.session_update(_json_body(request))
-        with self._exclusive(application_id, integration_id):
+        with self._exclusive(request, application_id, integration_id):
             session = self._domain(
                 lambda: self.backend.update_customer_session(
                     application_id, integration_id, update, dry=dry, now=now
@@ -307,7 +327,10 @@ class FakeApp:
         if key is not None and not 0 < len(key) <= 255:
             raise _bad("Idempotency-Key must be 1 to 255 characters", parameter="Idempotency-Key")
         body = _json_body(request)
-        with self._exclusive(application_id, integration_id):
+        replay_key = (application_id, integration_id, key or "")
+        if key is not None and replay_key in self._replies:
+            return 200, self._replies[replay_key]  # the first answer, as it was
+        with self._exclusive(request, application_id, integration_id):
             session = self._domain(lambda: self.backend.get_customer_session(application_id, integration_id))
             items, content = wire.returned_items(body, session)
             outcome = self._domain(
@@ -323,13 +346,16 @@ class FakeApp:
             profile=self._profile(outcome.session, dry),
             created_return=outcome.created,
         )
+        if key is not None and not dry:
+            with self._lock:
+                self._replies[replay_key] = state
         return 200, state
 
     def reopen_customer_session(
         self, request: Request, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        with self._exclusive(application_id, integration_id):
+        with self._exclusive(request, application_id, integration_id):
             session = self._domain(
                 lambda: self.backend.reopen_customer_session(application_id, integration_id),
                 state_parameter="customerSessionId",

@@ -342,8 +342,8 @@ class Backend:
                 profile.id = next(self._profile_ids)
                 self._profiles[session.profile_id] = profile
         first = stored.first_session if stored is not None else profile.session_count == 0
-        if persist and stored is None:
-            profile.session_count += 1
+        if persist and (stored is None or stored.profile_id != session.profile_id):
+            profile.session_count += 1  # a new session, or one that now belongs to this profile
         if persist:
             profile.last_activity = at
         return session.copy(profile_internal_id=profile.id, first_session=first)

@@ -45,6 +45,7 @@ SORT_FIELDS = {
     "integrationId": "integration_id",
     "state": "state",
     "total": "total",
+    "updated": "updated",
     "profileintegrationid": "profile_id",
 }
 
@@ -60,7 +61,7 @@ def _first_error(violations: Sequence[Violation]) -> InvalidRequest | None:
     if not errors:
         return None
     first = errors[0]
-    pointer = "/" + "/".join(_pointer_parts(first.path))
+    pointer = "".join("/" + part for part in _pointer_parts(first.path))  # "" is the whole document
     return InvalidRequest(f"{first.path.removeprefix('$.')}: {first.message}", pointer=pointer)
 
 
@@ -92,6 +93,10 @@ def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
     """The update and the ``responseContent`` of a PUT body (checked against its contract)."""
     check_body(body, "integration-request-v2")
     raw = body["customerSession"]
+    if len(raw.get("profileId", "")) > 1000:
+        raise InvalidRequest(
+            "a profile integration ID has at most 1000 characters", pointer="/customerSession/profileId"
+        )
     given: dict[str, Any] = {attr: raw[name] for name, attr in _UPDATE_FIELDS.items() if name in raw}
     for name in (
         "couponCodes",

@@ -20,8 +20,6 @@ import requests
 import talon_fakes
 from talon_fakes.server import TalonFake
 
-RULE_SETS = ("current", "v1", "legacy")
-
 _SESSION = "/v2/customer_sessions/"
 
 
@@ -166,7 +164,11 @@ class Client:
     # -- Management API ----------------------------------------------------------------------
 
     def list_sessions(
-        self, *, application_id: int | None = None, headers: Mapping[str, str] | None = None, **params: Any
+        self,
+        *,
+        application_id: int | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
     ) -> requests.Response:
         """GET /v1/applications/{appId}/sessions."""
         app = self.fake.application_id if application_id is None else application_id
