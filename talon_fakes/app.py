@@ -179,6 +179,8 @@ class FakeApp:
         except InvalidRequest as error:  # a body or parameter the API rejects, wherever it was found
             bad = _bad(str(error), pointer=error.pointer, parameter=error.parameter)
             status, body = bad.status, bad.body
+        except SessionNotFound as error:
+            status, body = 404, wire.error_with_status(str(error), 404, title="not found")
         except Dropped:
             raise
         except Exception as error:  # a bug of the fake: 500, and the test that caused it fails
@@ -293,17 +295,17 @@ class FakeApp:
         now = _date_time(request, "now")
         update, content = wire.session_update(_json_body(request))
         with self._exclusive(request, application_id, integration_id):
-            session = self._domain(
+            session = self._transition(
                 lambda: self.backend.update_customer_session(
                     application_id, integration_id, update, dry=dry, now=now
                 ),
-                state_pointer="/customerSession/state",
+                pointer="/customerSession/state",
             )
         state = wire.integration_state(
             session,
             effects=self._effects(session, "update"),
             response_content=content,
-            profile=self._profile(session, dry),
+            profile=self._profile(session),
         )
         return 200, state
 
@@ -311,7 +313,7 @@ class FakeApp:
         self, request: Request, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """GET /v2/customer_sessions/{id}."""
-        session = self._domain(lambda: self.backend.get_customer_session(application_id, integration_id))
+        session = self.backend.get_customer_session(application_id, integration_id)
         return 200, {
             "customerSession": wire.customer_session(session),
             "effects": self._effects(session, "get"),
@@ -331,19 +333,19 @@ class FakeApp:
         if key is not None and replay_key in self._replies:
             return 200, self._replies[replay_key]  # the first answer, as it was
         with self._exclusive(request, application_id, integration_id):
-            session = self._domain(lambda: self.backend.get_customer_session(application_id, integration_id))
+            session = self.backend.get_customer_session(application_id, integration_id)
             items, content = wire.returned_items(body, session)
-            outcome = self._domain(
+            outcome = self._transition(
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, idempotency_key=key
                 ),
-                state_parameter="customerSessionId",  # the session's state forbids it, not the body
+                parameter="customerSessionId",  # the session's state forbids it, not the body
             )
         state = wire.integration_state(
             outcome.session,
             effects=self._effects(outcome.session, "return"),
             response_content=content,
-            profile=self._profile(outcome.session, dry),
+            profile=self._profile(outcome.session),
             created_return=outcome.created,
         )
         if key is not None and not dry:
@@ -356,9 +358,9 @@ class FakeApp:
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}/reopen."""
         with self._exclusive(request, application_id, integration_id):
-            session = self._domain(
+            session = self._transition(
                 lambda: self.backend.reopen_customer_session(application_id, integration_id),
-                state_parameter="customerSessionId",
+                parameter="customerSessionId",
             )
         return 200, {"effects": self._effects(session, "reopen")}
 
@@ -394,7 +396,7 @@ class FakeApp:
             integration_id=request.args.get("integrationId"),
             store_integration_id=request.args.get("storeIntegrationId"),
         )
-        page = self._domain(lambda: self.backend.list_application_sessions(app, query))
+        page = self.backend.list_application_sessions(app, query)
         return 200, {"hasMore": page.has_more, "data": [wire.application_session(s) for s in page.sessions]}
 
     def get_application_session(
@@ -402,12 +404,12 @@ class FakeApp:
     ) -> tuple[int, Any]:
         """GET /v1/applications/{applicationId}/sessions/{sessionId}."""
         app, internal = _path_int(application_id, "applicationId"), _path_int(session_id, "sessionId")
-        session = self._domain(lambda: self.backend.get_application_session(app, internal))
+        session = self.backend.get_application_session(app, internal)
         return 200, wire.application_session(session)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _profile(self, session: Session, dry: bool) -> Any:
+    def _profile(self, session: Session) -> Any:
         if session.is_anonymous:
             return None
         try:
@@ -416,22 +418,17 @@ class FakeApp:
             return None
 
     @staticmethod
-    def _domain(
-        call: Callable[[], Any], *, state_pointer: str | None = None, state_parameter: str | None = None
+    def _transition(
+        call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None
     ) -> Any:
-        """Run a backend call, mapping domain errors to Talon.One's responses."""
+        """Run a backend call that moves a session; an illegal move is a 400 naming the culprit."""
         try:
             return call()
         except InvalidTransition as error:
-            pointer = state_pointer if state_parameter is None else None
             body = wire.error_response(
-                str(error), pointer=pointer, parameter=state_parameter, title="invalid state transition"
+                str(error), pointer=pointer, parameter=parameter, title="invalid state transition"
             )
             raise HttpError(400, body) from None
-        except SessionNotFound as error:
-            raise HttpError(404, wire.error_with_status(str(error), 404, title="not found")) from None
-        except InvalidRequest as error:
-            raise _bad(str(error), pointer=error.pointer, parameter=error.parameter) from None
 
 
 def _bad(message: str, *, pointer: str | None = None, parameter: str | None = None) -> HttpError:

@@ -30,12 +30,16 @@ _original_urlopen = HTTPConnectionPool.urlopen
 _original_httpx: Any = None
 
 
+def _key(scheme: str, host: str, port: int | None) -> tuple[str, str, int]:
+    """How an origin is looked up: the port made explicit."""
+    return scheme, host, port or (443 if scheme == "https" else 80)
+
+
 def _origin(base_url: str) -> tuple[str, str, int]:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base_url must be http(s)://host[:port]; got {base_url!r}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname, port
+    return _key(parts.scheme, parts.hostname, parts.port)
 
 
 def call(app: FakeApp, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Response:
@@ -83,7 +87,7 @@ def _body_bytes(body: Any) -> bytes | None:
 
 def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None, headers: Any = None,
              **kwargs: Any) -> Any:  # fmt: skip
-    app = _routes.get((self.scheme, self.host, self.port or (443 if self.scheme == "https" else 80)))
+    app = _routes.get(_key(self.scheme, self.host, self.port))
     if app is None:
         return _original_urlopen(self, method, url, body, headers, **kwargs)
     if "://" in url:  # an absolute URL (a proxy-style call): keep the path and query
@@ -120,7 +124,7 @@ def _patch_httpx() -> None:
 
     def handle_request(self: Any, request: Any) -> Any:
         url = request.url
-        app = _routes.get((url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)))
+        app = _routes.get(_key(url.scheme, url.host, url.port))
         if app is None:
             return _original_httpx(self, request)
         try:

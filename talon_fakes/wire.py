@@ -81,9 +81,19 @@ def check_body(body: Any, contract: str) -> None:
         raise error
 
 
+def _costs_in(raw: Mapping[str, Any]) -> dict[str, float]:
+    """``{"shipping": {"price": 4.9}}`` -> ``{"shipping": 4.9}``."""
+    return {name: float(cost["price"]) for name, cost in raw.items()}
+
+
+def _costs_out(costs: Mapping[str, float]) -> dict[str, Any]:
+    """``{"shipping": 4.9}`` -> ``{"shipping": {"price": 4.9}}``."""
+    return {name: {"price": price} for name, price in costs.items()}
+
+
 def cart_item(raw: Mapping[str, Any]) -> CartItem:
     """A cart item of a request."""
-    costs = {name: float(cost["price"]) for name, cost in (raw.get("additionalCosts") or {}).items()}
+    costs = _costs_in(raw.get("additionalCosts") or {})
     details = {k: v for k, v in raw.items() if k not in _COMPUTED_ITEM_FIELDS | _DOMAIN_ITEM_FIELDS}
     price = raw.get("price")
     return CartItem(raw["sku"], raw["quantity"], None if price is None else float(price), 0, costs, details)
@@ -112,9 +122,7 @@ def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
     if "cartItems" in raw:
         given["cart_items"] = tuple(cart_item(item) for item in raw["cartItems"])
     if "additionalCosts" in raw:
-        given["additional_costs"] = {
-            name: float(cost["price"]) for name, cost in raw["additionalCosts"].items()
-        }
+        given["additional_costs"] = _costs_in(raw["additionalCosts"])
     return SessionUpdate(**given), list(body.get("responseContent") or [])
 
 
@@ -154,8 +162,12 @@ def _cart_item(item: CartItem, position: int) -> dict[str, Any]:
     out["remainingQuantity"] = item.remaining_quantity
     out["position"] = position
     if item.additional_costs:
-        out["additionalCosts"] = {name: {"price": price} for name, price in item.additional_costs.items()}
+        out["additionalCosts"] = _costs_out(item.additional_costs)
     return out
+
+
+def _cart(session: Session) -> list[dict[str, Any]]:
+    return [_cart_item(item, position) for position, item in enumerate(session.cart_items)]
 
 
 def customer_session(session: Session) -> dict[str, Any]:
@@ -170,8 +182,8 @@ def customer_session(session: Session) -> dict[str, Any]:
         "referralCode": session.referral_code,
         "loyaltyCards": list(session.loyalty_cards),
         "state": session.state.value,
-        "cartItems": [_cart_item(item, index) for index, item in enumerate(session.cart_items)],
-        "additionalCosts": {name: {"price": price} for name, price in session.additional_costs.items()},
+        "cartItems": _cart(session),
+        "additionalCosts": _costs_out(session.additional_costs),
         "identifiers": list(session.identifiers),
         "attributes": dict(session.attributes),
         "firstSession": session.first_session,
@@ -274,7 +286,7 @@ def application_session(session: Session) -> dict[str, Any]:
         "coupon": session.coupon_codes[0] if session.coupon_codes else "",
         "referral": session.referral_code,
         "state": session.state.value,
-        "cartItems": [_cart_item(item, index) for index, item in enumerate(session.cart_items)],
+        "cartItems": _cart(session),
         "discounts": {},
         "totalDiscounts": 0,
         "total": session.total,
