@@ -22,13 +22,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 import uuid
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
+import _steps
 import talon_one
+from _steps import (
+    COUPON,
+    RESPONSE_CONTENT,
+    StepFailed,
+    bad_request_body,
+    cart_value,
+    check,
+    describe,
+    env,
+    run_steps,
+)
 from talon_one.exceptions import ApiException
 from talon_one.models import (
     CartItem,
@@ -40,51 +50,6 @@ from talon_one.models import (
 )
 
 SDK = "talon-one-python-sdk 9.x"
-COUPON = "SDKLIFE-2026"
-# Two items; the first has quantity 2 so that one unit can be returned and one remains.
-ITEMS = [("SKU-SHOE", "Running shoe", 2, 49.5), ("SKU-SOCK", "Socks", 1, 5.25)]
-RESPONSE_CONTENT = ["customerSession", "customerProfile"]
-
-
-class StepFailed(Exception):
-    """A step's assertion or call failed; carries the message printed before exiting."""
-
-
-def die(message: str, code: int = 1) -> NoReturn:
-    print(f"FAIL [{SDK}] {message}", file=sys.stderr)
-    sys.exit(code)
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise StepFailed(message)
-
-
-def env(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if not value:
-        die(f"environment variable {name} is not set; see this script's docstring", code=2)
-    return value
-
-
-def describe(exc: BaseException) -> str:
-    """Say what went wrong, with the HTTP status and body when the SDK raised for a response."""
-    if isinstance(exc, ApiException):
-        return f"{type(exc).__name__} status={exc.status} reason={exc.reason!r} body={exc.body!r}"
-    text = str(exc).strip().replace("\n", " | ")
-    if type(exc).__module__.startswith("urllib3"):
-        return f"cannot reach the server ({type(exc).__name__}: {text})"
-    return f"{type(exc).__name__}: {text}"
-
-
-def run_step(name: str, action: Callable[[], str | None]) -> None:
-    try:
-        detail = action()
-    except StepFailed as exc:
-        die(f"{name}: {exc}")
-    except Exception as exc:  # the point of the script is to report any failure as one line
-        die(f"{name}: {describe(exc)}")
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
 
 
 def expect_status(status: int, call: Callable[[], Any]) -> ApiException:
@@ -106,33 +71,14 @@ class _RawResponse:
 
 def check_bad_request(exc: ApiException) -> str:
     """A 400 must carry an ErrorResponse whose first error names the session state or the session."""
-    body = json.loads(exc.body or "null")
-    check(isinstance(body, dict) and isinstance(body.get("message"), str), f"400 body lacks message: {body}")
-    errors = body.get("errors") or []
-    check(errors and isinstance(errors[0], dict), f"400 body lacks errors[]: {body}")
-    # A PUT body's state is named by pointer; a reopen has no body, so its path parameter is named.
-    source = errors[0].get("source") or {}
-    culprit = source.get("pointer") or source.get("parameter")
-    check(
-        culprit in ("/customerSession/state", "customerSessionId"),
-        f"errors[0].source names {culprit!r}, not the state or the session: {body}",
-    )
+    body = bad_request_body(exc)
     # 9.x never parses error bodies itself; parse it with its ErrorResponse model to prove it fits.
     talon_one.ApiClient(talon_one.Configuration()).deserialize(_RawResponse(exc.body), "ErrorResponse")
     return f"400 {body['message']!r}"
 
 
 def cart(quantities: dict[str, int] | None = None) -> list[CartItem]:
-    quantities = quantities or {}
-    return [
-        CartItem(sku=sku, name=name, quantity=quantities.get(sku, qty), price=price)
-        for sku, name, qty, price in ITEMS
-    ]
-
-
-def cart_value(quantities: dict[str, int] | None = None) -> float:
-    quantities = quantities or {}
-    return sum(price * quantities.get(sku, qty) for sku, _, qty, price in ITEMS)
+    return _steps.cart(CartItem, quantities)
 
 
 def main() -> None:
@@ -449,9 +395,7 @@ def main() -> None:
         ("management: integration key is rejected", management_rejects_integration_key),
     ]
     print(f"---- {SDK} (talon_one {talon_one.__version__}) against {base_url}, session {sid}", flush=True)
-    for name, action in steps:
-        run_step(name, action)
-    print(f"PASS [{SDK}] {len(steps)} steps", flush=True)
+    run_steps(SDK, steps)
 
 
 if __name__ == "__main__":
