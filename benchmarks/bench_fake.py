@@ -4,7 +4,8 @@ Run ``python -m benchmarks.bench_fake``. It prints:
 
 1. the fake's GET and PUT against pytest-httpserver answering the same body statically (target:
    at most 1.3 times);
-2. the in-process mode against the same fake over HTTP (target: at least 10 times faster);
+2. the in-process mode against the same fake over HTTP (target: at least 10 times faster), through
+   ``PoolManager.request`` (the SDKs' entry) and through a connection pool (``requests``' entry);
 3. the Management list with filters over 100 000 stored sessions: time per request, and the
    memory the store takes (tracemalloc).
 
@@ -73,6 +74,11 @@ def http_costs(count: int) -> None:
             local_put = per_call(
                 lambda: pool.request("PUT", base + SESSION, body=body, headers=headers), count * 4
             )
+            # The connection pool's entry, which requests takes (PoolManager, the SDKs' entry, is
+            # answered before urllib3 parses the URL and looks up the pool).
+            conn = pool.connection_from_url(base)
+            pooled_get = per_call(lambda: conn.urlopen("GET", SESSION, headers=headers), count * 4)
+            pooled_put = per_call(lambda: conn.urlopen("PUT", SESSION, body=body, headers=headers), count * 4)
     with HTTPServer(threaded=True) as static:
         static.expect_request(SESSION, method="GET").respond_with_data(
             get_response, content_type="application/json"
@@ -95,6 +101,8 @@ def http_costs(count: int) -> None:
         ),
         ("GET", fake_get, local_get),
         ("PUT", fake_put, local_put),
+        ("GET via the connection pool (requests' path)", fake_get, pooled_get),
+        ("PUT via the connection pool (requests' path)", fake_put, pooled_put),
     ]
     for name, ours, theirs in rows:
         if isinstance(ours, str):

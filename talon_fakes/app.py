@@ -1,33 +1,46 @@
 """The HTTP layer of the fake: a routes table, one handler per operation, Talon.One's error shapes.
 
-``FakeApp.handle(request)`` takes a werkzeug request and returns a werkzeug response; the
-server (:mod:`talon_fakes.server`) mounts it on pytest-httpserver, and the in-process mode calls
-it directly. Handlers parse with :mod:`talon_fakes.wire`, call the backend method of the same
-name, and render; domain errors become 400/404, authentication failures 401, overlapping updates
-of one session 409.
+``FakeApp.answer(call)`` takes a :class:`~talon_fakes.calls.Call` and returns the status and the
+JSON body; ``handle`` (werkzeug, for the socket server) and ``wsgi`` (for httpx and any WSGI
+server) wrap it, and the in-process mode calls ``answer`` directly. Handlers parse with
+:mod:`talon_fakes.calls` and :mod:`talon_fakes.wire`, call the backend method of the same name,
+and render. Domain errors become 400/404, authentication failures 401, an update of a session
+while another request changes it 409; returns and reopen of one session wait for each other.
+
+A request that fails changes nothing: the effects hook runs and the answer is rendered before
+the backend stores the outcome.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import orjson
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import wire
-from talon_fakes.backend import Backend, SessionQuery
+from talon_fakes.backend import Backend, Outcome
+from talon_fakes.calls import (
+    Call,
+    HttpError,
+    JournalEntry,
+    bad,
+    boolean,
+    date_time,
+    int_arg,
+    json_body,
+    path_int,
+)
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
+from talon_fakes.guards import Changing, Replies, SessionLocks
 from talon_fakes.model import Session
+from talon_fakes.queries import SessionQuery
 from talon_fakes.states import State
 from talon_fakes.validation import validate
 
@@ -35,7 +48,9 @@ DEFAULT_API_KEY = "talon-fakes-api-key"
 DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
 
 #: A test's stand-in for the rule engine: (session, operation) -> effects (checked against the
-#: ``effect`` contract). Operation is ``update``, ``return``, ``reopen`` or ``get``.
+#: ``effect`` contract). Operation is ``update``, ``return``, ``reopen`` or ``get``. For the first
+#: three it runs before the change is stored (if it raises, nothing is), while the store is
+#: locked: it may read the fake's test controls, but must not call the fake over HTTP.
 EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
 
 _SESSION = r"/v2/customer_sessions/(?P<integration_id>[^/]+)"
@@ -50,48 +65,6 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
     ("GET", re.compile(_APP_SESSIONS), "list_application_sessions", "management"),
     ("GET", re.compile(_APP_SESSIONS + r"/(?P<session_id>[^/]+)"), "get_application_session", "management"),
 ]
-
-
-# Operations that change a session: one at a time per session, else 409.
-_UPDATING = frozenset({"update_customer_session", "return_cart_items", "reopen_customer_session"})
-
-
-class JournalEntry:
-    """One request the fake answered (its parts are decoded when first read)."""
-
-    __slots__ = ("_request", "at", "operation", "response", "status")
-
-    def __init__(self, request: Request, status: int, response: Any, operation: str | None) -> None:
-        self._request, self.status, self.response, self.operation = request, status, response, operation
-        self.at = time.time()
-
-    @property
-    def method(self) -> str:
-        """The HTTP method."""
-        return str(self._request.method)
-
-    @property
-    def path(self) -> str:
-        """The path, without the query."""
-        return str(self._request.path)
-
-    @property
-    def query(self) -> dict[str, list[str]]:
-        """The query parameters."""
-        return self._request.args.to_dict(flat=False)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """The request headers."""
-        return dict(self._request.headers)
-
-    @property
-    def body(self) -> Any:
-        """The request body: parsed JSON, text, or ``None``."""
-        return _json_or_text(self._request)
-
-    def __repr__(self) -> str:
-        return f"<JournalEntry {self.method} {self.path} -> {self.status}>"
 
 
 @dataclass
@@ -115,16 +88,33 @@ class FakeConfig:
     bearer_tokens: set[str] = field(default_factory=set)
 
 
-class HttpError(Exception):
-    """A response to send instead of the handler's: status and body."""
-
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(body.get("message", ""))
-        self.status, self.body = status, body
-
-
 class Dropped(Exception):
     """An injected dropped connection."""
+
+
+class _Answer:
+    """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
+    a broken hook or an answer that cannot be written stores nothing."""
+
+    __slots__ = ("app", "content", "operation", "payload")
+
+    def __init__(self, app: FakeApp, operation: str, content: list[str] | None) -> None:
+        self.app, self.operation, self.content = app, operation, content
+        self.payload = b""
+
+    def __call__(self, outcome: Outcome) -> None:
+        effects = self.app.effects_for(outcome.session, self.operation)
+        if self.content is None:  # reopen answers with the rolled back effects alone
+            body: dict[str, Any] = {"effects": effects}
+        else:
+            body = wire.integration_state(
+                outcome.session,
+                effects=effects,
+                response_content=self.content,
+                profile=outcome.profile,
+                created_return=outcome.created,
+            )
+        self.payload = orjson.dumps(body)
 
 
 class FakeApp:
@@ -141,18 +131,17 @@ class FakeApp:
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []  # raised in the server thread; re-raised in the test
         self._lock = threading.Lock()
-        self._busy: set[tuple[int, str]] = set()
-        self._replies: dict[tuple[int, str, str], Any] = {}  # Idempotency-Key -> the first answer
+        self._sessions = SessionLocks()
+        self._replies = Replies()
 
     def reset(self) -> None:
-        """Clear the store, the journal, faults, the hook and collected errors."""
+        """Clear the store (and reset the clock), the journal, faults, the hook and collected errors."""
         self.backend.reset()
         with self._lock:
             self.journal.clear()
             self.faults.clear()
             self.errors.clear()
-            self._busy.clear()
-            self._replies.clear()
+        self._replies.clear()
         self.effects_hook = None
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -162,57 +151,61 @@ class FakeApp:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        """Answer one request."""
-        operation, status, body = None, 500, None
+        """Answer one werkzeug request."""
+        status, payload = self.answer(Call.from_request(request))
+        return Response(payload, status=status, mimetype="application/json")
+
+    def answer(self, call: Call) -> tuple[int, bytes]:
+        """Answer one request: its status and JSON body (a dropped connection raises ``Dropped``)."""
+        operation, status, body, injected = None, 500, None, False
         try:
-            handler, api, args = self._route(request)
+            handler, api, args = self._route(call)
             operation = handler
-            delay = self._apply_fault(operation)
-            if delay and handler in _UPDATING:
-                request.environ["talon_fakes.delay"] = delay  # waited out while the update is in flight
-            elif delay:
-                time.sleep(delay)
-            principal = self._authenticate(request, api)
-            status, body = getattr(self, handler)(request, principal, **args)
+            call.delay = self._apply_fault(operation)
+            principal = self._authenticate(call, api)
+            status, body = getattr(self, handler)(call, principal, **args)
         except HttpError as error:
-            status, body = error.status, error.body
+            status, body, injected = error.status, error.body, error.injected
         except InvalidRequest as error:  # a body or parameter the API rejects, wherever it was found
-            bad = _bad(str(error), pointer=error.pointer, parameter=error.parameter)
-            status, body = bad.status, bad.body
+            status, body = 400, bad(str(error), pointer=error.pointer, parameter=error.parameter).body
         except SessionNotFound as error:
             status, body = 404, wire.error_with_status(str(error), 404, title="not found")
         except Dropped:
             raise
-        except Exception as error:  # a bug of the fake: 500, and the test that caused it fails
-            with self._lock:
-                self.errors.append(error)
-            status, body = 500, {"message": f"talon-fakes internal error: {error!r}"}
-        try:
-            payload = orjson.dumps(body)
-        except TypeError as error:  # a value JSON cannot carry slipped through: the fake's bug
-            with self._lock:
-                self.errors.append(error)
-            status, body = 500, {"message": f"talon-fakes internal error: {error!r}"}
-            payload = orjson.dumps(body)
-        self._record(request, status, body, operation)
-        return Response(payload, status=status, mimetype="application/json")
+        except Exception as error:  # a bug of the fake or of the test's hook: 500, and the test fails
+            status, body = 500, self._internal_error(error)
+        if isinstance(body, bytes):  # rendered before the change was stored
+            payload = body
+        else:
+            try:
+                payload = orjson.dumps(body)
+            except TypeError as error:  # a value JSON cannot carry slipped through: the fake's bug
+                status, payload = 500, orjson.dumps(self._internal_error(error))
+        entry = JournalEntry(call, status, payload, operation, injected=injected)
+        with self._lock:
+            self.journal.append(entry)
+        return status, payload
 
-    def _route(self, request: Request) -> tuple[str, str, dict[str, str]]:
+    def _internal_error(self, error: BaseException) -> dict[str, Any]:
+        with self._lock:
+            self.errors.append(error)
+        return {"message": f"talon-fakes internal error: {error!r}"}
+
+    def _route(self, call: Call) -> tuple[str, str, dict[str, str]]:
         allowed = []
         for method, pattern, handler, api in ROUTES:
-            match = pattern.fullmatch(request.path)
+            match = pattern.fullmatch(call.path)
             if match:
-                if method == request.method:
+                if method == call.method:
                     return handler, api, match.groupdict()
                 allowed.append(method)
         if allowed:
-            message = f"{request.method} is not allowed here; use {', '.join(allowed)}"
+            message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
             raise HttpError(405, wire.error_with_status(message, 405, title="method not allowed"))
-        raise HttpError(404, wire.error_with_status(f"no endpoint {request.path}", 404, title="not found"))
+        raise HttpError(404, wire.error_with_status(f"no endpoint {call.path}", 404, title="not found"))
 
-    def _authenticate(self, request: Request, api: str) -> int | str:
-        header = request.headers.get("Authorization", "")
-        scheme, _, key = header.partition(" ")
+    def _authenticate(self, call: Call, api: str) -> int | str:
+        scheme, _, key = (call.header("Authorization") or "").partition(" ")
         if api == "integration" and scheme == "ApiKey-v1" and key in self.config.api_keys:
             return self.config.api_keys[key]
         if api == "management" and (
@@ -228,6 +221,8 @@ class FakeApp:
 
     def _apply_fault(self, operation: str) -> float:
         """Raise the injected answer, if any; return the injected delay (seconds) for the caller."""
+        if not self.faults:
+            return 0.0
         with self._lock:
             fault = next((f for f in self.faults if f.operation in (None, operation)), None)
             if fault is None:
@@ -245,33 +240,11 @@ class FakeApp:
         if fault.status is not None:
             body = fault.body if fault.body is not None else wire.error_with_status(
                 "injected fault", fault.status, title="injected fault")  # fmt: skip
-            raise HttpError(fault.status, body)
+            raise HttpError(fault.status, body, injected=True)
         return delay
 
-    def _record(self, request: Request, status: int, body: Any, operation: str | None) -> None:
-        entry = JournalEntry(request, status, body, operation)
-        with self._lock:
-            self.journal.append(entry)
-
-    @contextmanager
-    def _exclusive(self, request: Request, application_id: int, integration_id: str) -> Iterator[None]:
-        """409 for a second update of a session while one is in flight, as the real API answers."""
-        key = (application_id, integration_id)
-        with self._lock:
-            if key in self._busy:
-                message = "Too many requests are updating this session at the same time"
-                raise HttpError(409, wire.error_with_status(message, 409, title="conflict"))
-            self._busy.add(key)
-        try:
-            delay = request.environ.get("talon_fakes.delay")
-            if delay:
-                time.sleep(delay)
-            yield
-        finally:
-            with self._lock:
-                self._busy.discard(key)
-
-    def _effects(self, session: Session, operation: str) -> list[dict[str, Any]]:
+    def effects_for(self, session: Session, operation: str) -> list[dict[str, Any]]:
+        """The effects hook's effects for ``operation`` on ``session``, each checked (none without a hook)."""
         if self.effects_hook is None:
             return []
         effects = list(self.effects_hook(session, operation))
@@ -286,243 +259,122 @@ class FakeApp:
     # -- Integration API ---------------------------------------------------------------------
 
     def update_customer_session(
-        self, request: Request, application_id: int, integration_id: str
+        self, call: Call, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}."""
         if len(integration_id) > 1000:
-            raise _bad("a session integration ID has at most 1000 characters", parameter="customerSessionId")
-        dry = _boolean(request, "dry")
-        now = _date_time(request, "now")
-        update, content = wire.session_update(_json_body(request))
-        with self._exclusive(request, application_id, integration_id):
-            session = self._transition(
+            raise bad("a session integration ID has at most 1000 characters", parameter="customerSessionId")
+        dry = boolean(call, "dry")
+        now = date_time(call, "now")
+        update, content = wire.session_update(json_body(call))
+        answer = _Answer(self, "update", content)
+        with Changing(self._sessions, call, (application_id, integration_id), wait=False):
+            _transition(
                 lambda: self.backend.update_customer_session(
-                    application_id, integration_id, update, dry=dry, now=now
+                    application_id, integration_id, update, dry=dry, now=now, confirm=answer
                 ),
                 pointer="/customerSession/state",
             )
-        state = wire.integration_state(
-            session,
-            effects=self._effects(session, "update"),
-            response_content=content,
-            profile=self._profile(session),
-        )
-        return 200, state
+        return 200, answer.payload
 
-    def get_customer_session(
-        self, request: Request, application_id: int, integration_id: str
-    ) -> tuple[int, Any]:
+    def get_customer_session(self, call: Call, application_id: int, integration_id: str) -> tuple[int, Any]:
         """GET /v2/customer_sessions/{id}."""
         session = self.backend.get_customer_session(application_id, integration_id)
         return 200, {
             "customerSession": wire.customer_session(session),
-            "effects": self._effects(session, "get"),
+            "effects": self.effects_for(session, "get"),
         }
 
-    def return_cart_items(
-        self, request: Request, application_id: int, integration_id: str
-    ) -> tuple[int, Any]:
-        """POST /v2/customer_sessions/{id}/returns."""
-        dry = _boolean(request, "dry")
-        _boolean(request, "runRuleEngine")
-        key = request.headers.get("Idempotency-Key")
+    def return_cart_items(self, call: Call, application_id: int, integration_id: str) -> tuple[int, Any]:
+        """POST /v2/customer_sessions/{id}/returns; an ``Idempotency-Key`` replays the first answer."""
+        dry = boolean(call, "dry")
+        rerun = boolean(call, "runRuleEngine")
+        key = call.header("Idempotency-Key")
         if key is not None and not 0 < len(key) <= 255:
-            raise _bad("Idempotency-Key must be 1 to 255 characters", parameter="Idempotency-Key")
-        body = _json_body(request)
-        replay_key = (application_id, integration_id, key or "")
-        if key is not None and replay_key in self._replies:
-            return 200, self._replies[replay_key]  # the first answer, as it was
-        with self._exclusive(request, application_id, integration_id):
+            raise bad("Idempotency-Key must be 1 to 255 characters", parameter="Idempotency-Key")
+        request = (json_body(call), dry, rerun)
+        with Changing(self._sessions, call, (application_id, integration_id), wait=True):
+            if key is not None:
+                replay = self._replies.replay(
+                    (application_id, integration_id, key), request, self.backend.clock.now()
+                )
+                if replay is not None:
+                    return 200, replay
             session = self.backend.get_customer_session(application_id, integration_id)
-            items, content = wire.returned_items(body, session)
-            outcome = self._transition(
+            items, content = wire.returned_items(request[0], session)
+            answer = _Answer(self, "return", content)
+            _transition(
                 lambda: self.backend.return_cart_items(
-                    application_id, integration_id, items, dry=dry, idempotency_key=key
+                    application_id, integration_id, items, dry=dry, confirm=answer
                 ),
                 parameter="customerSessionId",  # the session's state forbids it, not the body
             )
-        state = wire.integration_state(
-            outcome.session,
-            effects=self._effects(outcome.session, "return"),
-            response_content=content,
-            profile=self._profile(outcome.session),
-            created_return=outcome.created,
-        )
-        if key is not None and not dry:
-            with self._lock:
-                self._replies[replay_key] = state
-        return 200, state
+            if key is not None and not dry:
+                self._replies.keep(
+                    (application_id, integration_id, key), request, answer.payload, self.backend.clock.now()
+                )
+        return 200, answer.payload
 
     def reopen_customer_session(
-        self, request: Request, application_id: int, integration_id: str
+        self, call: Call, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        with self._exclusive(request, application_id, integration_id):
-            session = self._transition(
-                lambda: self.backend.reopen_customer_session(application_id, integration_id),
+        answer = _Answer(self, "reopen", None)
+        with Changing(self._sessions, call, (application_id, integration_id), wait=True):
+            _transition(
+                lambda: self.backend.reopen_customer_session(application_id, integration_id, confirm=answer),
                 parameter="customerSessionId",
             )
-        return 200, {"effects": self._effects(session, "reopen")}
+        return 200, answer.payload
 
     # -- Management API ----------------------------------------------------------------------
 
-    def list_application_sessions(
-        self, request: Request, principal: str, application_id: str
-    ) -> tuple[int, Any]:
+    def list_application_sessions(self, call: Call, principal: str, application_id: str) -> tuple[int, Any]:
         """GET /v1/applications/{applicationId}/sessions."""
-        app = _path_int(application_id, "applicationId")
-        sort = request.args.get("sort", "id")
+        app = path_int(application_id, "applicationId")
+        sort = call.args.get("sort", "id")
         descending = sort.startswith("-")
         field_name = wire.SORT_FIELDS.get(sort.removeprefix("-"))
         if field_name is None:
-            raise _bad(f"cannot sort by {sort!r}; sortable: {', '.join(wire.SORT_FIELDS)}", parameter="sort")
-        state = request.args.get("state")
+            raise bad(f"cannot sort by {sort!r}; sortable: {', '.join(wire.SORT_FIELDS)}", parameter="sort")
+        state = call.args.get("state")
         if state is not None and state not in State.__members__.values():
-            raise _bad(
+            raise bad(
                 f"state must be one of {', '.join(s.value for s in State)}; got {state!r}", parameter="state"
             )
         query = SessionQuery(
-            page_size=_int_arg(request, "pageSize", 1000, low=1, high=1000),
-            skip=_int_arg(request, "skip", 0, low=0),
+            page_size=int_arg(call, "pageSize", 1000, low=1, high=1000),
+            skip=int_arg(call, "skip", 0, low=0),
             sort=field_name,
             descending=descending,
-            partial_match=_boolean(request, "partialMatch"),
-            profile=request.args.get("profile"),
+            partial_match=boolean(call, "partialMatch"),
+            profile=call.args.get("profile"),
             state=None if state is None else State(state),
-            created_before=_date_time(request, "createdBefore"),
-            created_after=_date_time(request, "createdAfter"),
-            coupon=request.args.get("coupon"),
-            referral=request.args.get("referral"),
-            integration_id=request.args.get("integrationId"),
-            store_integration_id=request.args.get("storeIntegrationId"),
+            created_before=date_time(call, "createdBefore"),
+            created_after=date_time(call, "createdAfter"),
+            coupon=call.args.get("coupon"),
+            referral=call.args.get("referral"),
+            integration_id=call.args.get("integrationId"),
+            store_integration_id=call.args.get("storeIntegrationId"),
         )
         page = self.backend.list_application_sessions(app, query)
         return 200, {"hasMore": page.has_more, "data": [wire.application_session(s) for s in page.sessions]}
 
     def get_application_session(
-        self, request: Request, principal: str, application_id: str, session_id: str
+        self, call: Call, principal: str, application_id: str, session_id: str
     ) -> tuple[int, Any]:
         """GET /v1/applications/{applicationId}/sessions/{sessionId}."""
-        app, internal = _path_int(application_id, "applicationId"), _path_int(session_id, "sessionId")
+        app, internal = path_int(application_id, "applicationId"), path_int(session_id, "sessionId")
         session = self.backend.get_application_session(app, internal)
         return 200, wire.application_session(session)
 
-    # -- helpers -----------------------------------------------------------------------------
 
-    def _profile(self, session: Session) -> Any:
-        if session.is_anonymous:
-            return None
-        try:
-            return self.backend.profile(session.profile_id)
-        except SessionNotFound:  # a dry run of a new profile: nothing stored
-            return None
-
-    @staticmethod
-    def _transition(
-        call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None
-    ) -> Any:
-        """Run a backend call that moves a session; an illegal move is a 400 naming the culprit."""
-        try:
-            return call()
-        except InvalidTransition as error:
-            body = wire.error_response(
-                str(error), pointer=pointer, parameter=parameter, title="invalid state transition"
-            )
-            raise HttpError(400, body) from None
-
-
-def _bad(message: str, *, pointer: str | None = None, parameter: str | None = None) -> HttpError:
-    return HttpError(
-        400, wire.error_response(message, pointer=pointer, parameter=parameter, title="bad request")
-    )
-
-
-def _json_body(request: Request) -> Any:
-    data = request.get_data(cache=True)
-    if not data.strip():
-        raise _bad("the request needs a JSON body", pointer="")
+def _transition(call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None) -> Any:
+    """Run a backend call that moves a session; an illegal move is a 400 naming the culprit."""
     try:
-        body = json.loads(data, parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = (
-            f" at line {error.lineno}, column {error.colno}"
-            if isinstance(error, json.JSONDecodeError)
-            else ""
+        return call()
+    except InvalidTransition as error:
+        body = wire.error_response(
+            str(error), pointer=pointer, parameter=parameter, title="invalid state transition"
         )
-        raise _bad(f"malformed JSON{where}: {error}", pointer="") from None
-    _check_numbers(body, "")
-    return body
-
-
-def _no_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
-
-
-_INT64 = 2**63
-
-
-def _check_numbers(value: Any, pointer: str) -> None:
-    """Numbers the real API (a Go server) cannot hold: past 64-bit integers, infinite floats."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_numbers(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_numbers(item, f"{pointer}/{index}")
-    elif isinstance(value, bool):
-        return
-    elif isinstance(value, int) and not -_INT64 <= value < _INT64:
-        raise _bad(f"{value} does not fit a 64-bit integer", pointer=pointer)
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise _bad("a number too large to represent", pointer=pointer)
-
-
-def _json_or_text(request: Request) -> Any:
-    data = request.get_data(cache=True)
-    try:
-        return json.loads(data) if data else None
-    except ValueError:
-        return data.decode("utf-8", "replace")
-
-
-def _boolean(request: Request, name: str) -> bool:
-    value = request.args.get(name)
-    if value is None:
-        return False
-    if value.lower() not in ("true", "false"):
-        raise _bad(f"{name} must be true or false; got {value!r}", parameter=name)
-    return value.lower() == "true"
-
-
-def _date_time(request: Request, name: str) -> datetime | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace(" ", "+").upper())
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise _bad(f"{name} must be an RFC 3339 date-time with a time zone; got {value!r}", parameter=name)
-    return parsed
-
-
-def _int_arg(request: Request, name: str, default: int, *, low: int, high: int | None = None) -> int:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise _bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
-    if number < low or (high is not None and number > high):
-        bounds = f"{low}..{high}" if high is not None else f"at least {low}"
-        raise _bad(f"{name} must be {bounds}; got {number}", parameter=name)
-    return number
-
-
-def _path_int(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise _bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
+        raise HttpError(400, body) from None

@@ -7,17 +7,30 @@ each operation atomic, so concurrent clients never lose an update.
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
+from talon_fakes import queries
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound
-from talon_fakes.model import MISSING, CartItem, Clock, Profile, Return, ReturnedItem, Session
-from talon_fakes.states import Operation, RuleSet, State, rule_set
+from talon_fakes.model import (
+    MISSING,
+    Clock,
+    History,
+    Profile,
+    Return,
+    ReturnedItem,
+    Session,
+    Step,
+    returned,
+)
+from talon_fakes.profiles import link
+from talon_fakes.queries import Page, SessionQuery
+from talon_fakes.states import Operation, RuleSet, State, Transition, rule_set
 
 Key = tuple[int, str]  # (application ID, session integration ID)
 
@@ -41,69 +54,57 @@ class SessionUpdate:
 
     def given(self) -> dict[str, Any]:
         """The fields the request sent."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not MISSING}
+        return {name: value for name in _UPDATE_FIELDS if (value := getattr(self, name)) is not MISSING}
+
+
+_UPDATE_FIELDS = tuple(f.name for f in fields(SessionUpdate))
 
 
 @dataclass(frozen=True)
-class ReturnOutcome:
-    """The session after a return, the return itself, and whether it is a replay of an earlier one."""
+class Outcome:
+    """What an operation did (or, dry, would do): the session after it, the session's profile after
+    it (``None`` for an anonymous session) and, for a return, the return it made."""
 
     session: Session
-    created: Return
-    replayed: bool = False
+    profile: Profile | None = None
+    created: Return | None = None
 
 
-@dataclass(frozen=True)
-class SessionQuery:
-    """The Management API's list filters, paging and sort (``sort`` is a Session attribute)."""
-
-    page_size: int = 1000
-    skip: int = 0
-    sort: str = "id"
-    descending: bool = False
-    partial_match: bool = False
-    profile: str | None = None
-    state: State | None = None
-    created_before: datetime | None = None
-    created_after: datetime | None = None
-    coupon: str | None = None
-    referral: str | None = None
-    integration_id: str | None = None
-    store_integration_id: str | None = None
-
-
-#: Session attributes the Management list can sort by.
-SORTABLE = ("id", "created", "integration_id", "state", "total", "updated", "profile_id")
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of the Management list."""
-
-    sessions: list[Session]
-    has_more: bool
+#: Runs with an operation's outcome before anything is stored; whatever it raises stores nothing.
+Confirm = Callable[[Outcome], None]
 
 
 class Backend:
-    """Sessions keyed by (application ID, integration ID), profiles by integration ID."""
+    """Sessions keyed by (application ID, integration ID), profiles by integration ID.
+
+    An operation works out its outcome first and stores it whole at the end (the session, the
+    profiles it changes, the IDs it takes, the move it made), so a dry run or an operation that
+    fails, even in its ``confirm`` callback, changes nothing at all.
+    """
 
     def __init__(self, *, rules: str | RuleSet = "current", clock: Clock | None = None) -> None:
         self.rules = rule_set(rules)
+        # The table's moves by plain tuple: one dict lookup a request, and the same Transition
+        # object every time (so counting it compares identities, not fields).
+        self._legal = {(t.source, t.target, t.operation): t for t in self.rules.transitions}
+        self._paths: dict[State, tuple[tuple[Operation, State], ...]] = {}
         self.clock = clock or Clock()
         self.lock = threading.RLock()
         self.reset()
 
     def reset(self) -> None:
-        """Forget every session, profile and return; IDs start again from 1."""
+        """A fresh store: no session, profile or return; IDs start again from 1; the clock is back
+        as it was made (real time, or the time it was made with)."""
         with self.lock:
-            self._sessions: dict[Key, Session] = {}
-            self._by_id: dict[int, Key] = {}
+            # Each application's sessions by integration ID, in the order they were made, which is
+            # the order of their internal IDs (the Management list's default sort).
+            self._apps: dict[int, dict[str, Session]] = {}
+            self._by_id: dict[int, Session] = {}
+            self._by_profile: dict[str, set[int]] = {}  # profile integration ID -> session IDs
             self._profiles: dict[str, Profile] = {}
-            self._idempotent: dict[tuple[Key, str], ReturnOutcome] = {}
-            self._ids = itertools.count(1)
-            self._profile_ids = itertools.count(1)
-            self._return_ids = itertools.count(1)
-            self._event_ids = itertools.count(1)
+            self._next = _Ids()
+            self._moves: Counter[Transition] = Counter()
+            self.clock.reset()
 
     # -- Integration API ---------------------------------------------------------------------
 
@@ -115,7 +116,8 @@ class Backend:
         *,
         dry: bool = False,
         now: datetime | None = None,
-    ) -> Session:
+        confirm: Confirm | None = None,
+    ) -> Outcome:
         """PUT /v2/customer_sessions/{id}: create or update; ``dry`` persists nothing.
 
         A non-dry update builds on the stored session (fields left out keep their value); a dry
@@ -133,14 +135,11 @@ class Backend:
                     )
                 at = now
             key = (application_id, integration_id)
-            stored = self._sessions.get(key)
+            stored = self._apps.get(application_id, {}).get(integration_id)
             given = update.given()
             target = given.pop("state", stored.state if stored else State.OPEN)
-            self._check(stored, target, Operation.UPDATE, integration_id)
-            if stored is None or dry:
-                base = self._new_session(application_id, integration_id, at, persist=not dry, stored=stored)
-            else:
-                base = stored
+            move = self._check(stored, target, Operation.UPDATE, integration_id)
+            base = stored if stored is not None and not dry else self._new_session(key, at, stored)
             if "cart_items" in given:
                 given["cart_items"] = tuple(given["cart_items"])
             session = base.copy(
@@ -148,18 +147,13 @@ class Backend:
                 state=target,
                 updated=at,
                 update_count=base.update_count + (0 if stored is None else 1),
-                history=(*base.history, (Operation.UPDATE, target)),
+                history=_grown(base.history, (Operation.UPDATE, target)),
             )
             if not math.isfinite(session.total):
                 raise InvalidRequest(
                     "the cart's amounts add up past what a number holds", pointer="/customerSession"
                 )
-            if session.profile_id != base.profile_id or stored is None:
-                session = self._attach_profile(session, at, persist=not dry, stored=stored)
-            if not dry:
-                self._store(key, session)
-                self._on_state_change(stored, session, at)
-            return session
+            return self._finish(stored, session, at, move, dry=dry, confirm=confirm)
 
     def get_customer_session(self, application_id: int, integration_id: str) -> Session:
         """GET /v2/customer_sessions/{id}."""
@@ -173,104 +167,87 @@ class Backend:
         items: Sequence[ReturnedItem],
         *,
         dry: bool = False,
-        idempotency_key: str | None = None,
-    ) -> ReturnOutcome:
-        """POST /v2/customer_sessions/{id}/returns; a repeated ``idempotency_key`` replays the first."""
+        confirm: Confirm | None = None,
+    ) -> Outcome:
+        """POST /v2/customer_sessions/{id}/returns (``Idempotency-Key`` replays are the HTTP layer's)."""
         with self.lock:
-            key = (application_id, integration_id)
             session = self._get(application_id, integration_id)
-            if idempotency_key is not None and (key, idempotency_key) in self._idempotent:
-                first = self._idempotent[key, idempotency_key]
-                return ReturnOutcome(first.session, first.created, replayed=True)
-            self._check(session, State.PARTIALLY_RETURNED, Operation.RETURN, integration_id)
+            move = self._check(session, State.PARTIALLY_RETURNED, Operation.RETURN, integration_id)
             if not items:
                 raise InvalidRequest("nothing to return", pointer="/return/returnedCartItems")
             cart = list(session.cart_items)
             for index, line in enumerate(items):
-                cart[line.position] = _returned(cart, line, index)
+                cart[line.position] = returned(cart, line, index)
             at = self.clock.now()
-            created = Return(next(self._return_ids), at, tuple(items), next(self._event_ids))
+            created = Return(self._next.return_, at, tuple(items), self._next.event)
             after = session.copy(
                 cart_items=tuple(cart),
                 state=State.PARTIALLY_RETURNED,
                 updated=at,
                 update_count=session.update_count + 1,
-                history=(*session.history, (Operation.RETURN, State.PARTIALLY_RETURNED)),
+                history=_grown(session.history, (Operation.RETURN, State.PARTIALLY_RETURNED)),
                 returns=(*session.returns, created),
             )
-            outcome = ReturnOutcome(after, created)
-            if not dry:
-                self._store(key, after)
-                if idempotency_key is not None:
-                    self._idempotent[key, idempotency_key] = outcome
-            return outcome
+            return self._finish(session, after, at, move, dry=dry, confirm=confirm, created=created)
 
-    def reopen_customer_session(self, application_id: int, integration_id: str) -> Session:
+    def reopen_customer_session(
+        self, application_id: int, integration_id: str, *, confirm: Confirm | None = None
+    ) -> Outcome:
         """PUT /v2/customer_sessions/{id}/reopen: closed -> open."""
         with self.lock:
             session = self._get(application_id, integration_id)
-            self._check(session, State.OPEN, Operation.REOPEN, integration_id)
+            move = self._check(session, State.OPEN, Operation.REOPEN, integration_id)
             at = self.clock.now()
             after = session.copy(
                 state=State.OPEN,
                 updated=at,
                 update_count=session.update_count + 1,
-                history=(*session.history, (Operation.REOPEN, State.OPEN)),
+                history=_grown(session.history, (Operation.REOPEN, State.OPEN)),
             )
-            self._store((application_id, integration_id), after)
-            return after
+            return self._finish(session, after, at, move, dry=False, confirm=confirm)
 
     # -- Management API ----------------------------------------------------------------------
 
     def list_application_sessions(self, application_id: int, query: SessionQuery) -> Page:
         """GET /v1/applications/{applicationId}/sessions."""
-        given = {
-            "profile_id": query.profile,
-            "coupon_codes": query.coupon,
-            "referral_code": query.referral,
-            "integration_id": query.integration_id,
-            "store_integration_id": query.store_integration_id,
-        }
-        texts = {name: value for name, value in given.items() if value is not None}
-        if query.partial_match and len(texts) > 1:
-            raise InvalidRequest(
-                "partialMatch applies to one text filter; got " + ", ".join(sorted(texts)),
-                parameter="partialMatch",
-            )
-        if query.sort not in SORTABLE:
-            raise InvalidRequest(f"cannot sort by {query.sort!r}", parameter="sort")
-        matchers = [(name, _matcher(value, query.partial_match)) for name, value in texts.items()]
+        query.texts()  # a query the API refuses is refused before anything is read
+        integration_id, profile_id = query.exact("integration_id"), query.exact("profile_id")
         with self.lock:
-            found = [
-                session
-                for (app, _), session in self._sessions.items()
-                if app == application_id
-                and (query.state is None or session.state is query.state)
-                and (query.created_before is None or session.created < query.created_before)
-                and (query.created_after is None or session.created > query.created_after)
-                and all(match(getattr(session, name)) for name, match in matchers)
-            ]
-        found.sort(key=lambda s: (getattr(s, query.sort), s.id), reverse=query.descending)
-        page = found[query.skip : query.skip + query.page_size]
-        return Page(page, has_more=query.skip + len(page) < len(found))
+            stored = self._apps.get(application_id, {})
+            candidates: Iterable[Session]
+            if integration_id is not None:  # one session at most
+                candidates = [stored[integration_id]] if integration_id in stored else []
+            elif profile_id is not None:  # the profile's sessions, by the index
+                ids = sorted(self._by_profile.get(profile_id, ()), reverse=query.descending)
+                candidates = [
+                    s for s in map(self._by_id.__getitem__, ids) if s.application_id == application_id
+                ]
+            else:  # the store keeps each application's sessions in ID order
+                candidates = reversed(stored.values()) if query.descending else stored.values()
+            return queries.page(candidates, query, in_id_order=True)
 
     def get_application_session(self, application_id: int, session_id: int) -> Session:
         """GET /v1/applications/{applicationId}/sessions/{sessionId} (the internal ID)."""
         with self.lock:
-            key = self._by_id.get(session_id)
-            if key is None or key[0] != application_id:
+            session = self._by_id.get(session_id)
+            if session is None or session.application_id != application_id:
                 raise SessionNotFound(f"no session with ID {session_id} in application {application_id}")
-            return self._sessions[key]
+            return session
 
     # -- test controls -----------------------------------------------------------------------
 
     def seed_session(
         self, application_id: int, integration_id: str, state: State, update: SessionUpdate | None = None
     ) -> Session:
-        """Store a session in any ``state`` directly; its history is a shortest legal path there."""
+        """Store a session in any ``state`` directly; its history is a shortest legal path there.
+
+        It replaces a stored session of that ID, counts in its profile's aggregates like any
+        session, and is no move of :meth:`transitions`.
+        """
         with self.lock:
             at = self.clock.now()
-            session = self._new_session(application_id, integration_id, at, persist=True, stored=None)
+            key = (application_id, integration_id)
+            session = self._new_session(key, at, None)
             given = (update or SessionUpdate()).given()
             given.pop("state", None)
             if "cart_items" in given:
@@ -282,15 +259,22 @@ class Backend:
                 if items:  # a partially returned session has returned something
                     items = (replace(items[0], returned_quantity=1), *items[1:])
                 session = session.copy(cart_items=items)
-            session = self._attach_profile(session, at, persist=True, stored=None)
-            self._store((application_id, integration_id), session)
-            return session
+            replaced = self._apps.get(application_id, {}).get(integration_id)
+            return self._finish(replaced, session, at, None, dry=False, confirm=None, fresh=True).session
+
+    def transitions(self) -> Counter[Transition]:
+        """The moves made through the API operations since the last :meth:`reset`, with counts.
+
+        Creations count (``source`` is ``None``); seeds, dry runs and failed operations do not.
+        """
+        with self.lock:
+            return Counter(self._moves)
 
     def sessions(self, application_id: int | None = None) -> list[Session]:
         """Every stored session (of one application), by internal ID."""
         with self.lock:
             return sorted(
-                (s for (app, _), s in self._sessions.items() if application_id in (None, app)),
+                (s for s in self._by_id.values() if application_id in (None, s.application_id)),
                 key=lambda s: s.id,
             )
 
@@ -305,62 +289,78 @@ class Backend:
     # -- internals ---------------------------------------------------------------------------
 
     def _get(self, application_id: int, integration_id: str) -> Session:
-        try:
-            return self._sessions[application_id, integration_id]
-        except KeyError:
-            raise SessionNotFound(
-                f"no customer session {integration_id!r} in application {application_id}"
-            ) from None
+        session = self._apps.get(application_id, {}).get(integration_id)
+        if session is None:
+            raise SessionNotFound(f"no customer session {integration_id!r} in application {application_id}")
+        return session
 
     def _check(
         self, session: Session | None, target: State, operation: Operation, integration_id: str
-    ) -> None:
+    ) -> Transition:
+        """The move, if the rules allow it."""
         source = None if session is None else session.state
-        if not self.rules.allows(source, target, operation):
+        move = self._legal.get((source, target, operation))
+        if move is None:
             message = f"session {integration_id!r} " + self.rules.explain(source, target, operation)
             raise InvalidTransition(message, source=source, target=target, operation=operation)
+        return move
 
-    def _new_session(
-        self, application_id: int, integration_id: str, at: datetime, *, persist: bool, stored: Session | None
-    ) -> Session:
+    def _new_session(self, key: Key, at: datetime, stored: Session | None) -> Session:
+        application_id, integration_id = key
         if stored is not None:  # a dry run of an existing session: same identity, fresh payload
             identity = ("profile_id", "update_count", "history", "first_session", "profile_internal_id")
             kept = {name: getattr(stored, name) for name in identity}
             return Session(stored.id, integration_id, application_id, stored.created, at, **kept)
-        next_id = next(self._ids) if persist else len(self._by_id) + 1
-        return Session(next_id, integration_id, application_id, at, at)
+        return Session(self._next.session, integration_id, application_id, at, at)
 
-    def _attach_profile(
-        self, session: Session, at: datetime, *, persist: bool, stored: Session | None
-    ) -> Session:
-        if session.is_anonymous:
-            return session.copy(profile_internal_id=None, first_session=True)
-        profile = self._profiles.get(session.profile_id)
-        if profile is None:
-            profile = Profile(len(self._profiles) + 1, session.profile_id, at, at)
-            if persist:
-                profile.id = next(self._profile_ids)
-                self._profiles[session.profile_id] = profile
-        first = stored.first_session if stored is not None else profile.session_count == 0
-        if persist and (stored is None or stored.profile_id != session.profile_id):
-            profile.session_count += 1  # a new session, or one that now belongs to this profile
-        if persist:
-            profile.last_activity = at
-        return session.copy(profile_internal_id=profile.id, first_session=first)
-
-    def _on_state_change(self, before: Session | None, after: Session, at: datetime) -> None:
-        if after.state is State.CLOSED and (before is None or before.state is not State.CLOSED):
-            profile = self._profiles.get(after.profile_id)
-            if profile is not None:
-                profile.closed_sessions += 1
-                profile.total_sales += after.total
-
-    def _store(self, key: Key, session: Session) -> None:
-        self._sessions[key] = session
-        self._by_id[session.id] = key
+    def _finish(
+        self,
+        before: Session | None,
+        session: Session,
+        at: datetime,
+        move: Transition | None,
+        *,
+        dry: bool,
+        confirm: Confirm | None,
+        created: Return | None = None,
+        fresh: bool = False,
+    ) -> Outcome:
+        """Link ``session`` (the new version) to its profile, let ``confirm`` see the outcome, then
+        store it all (unless ``dry``)."""
+        profiles = link(before, session, at, find=self._profiles.get, next_id=self._next.profile, fresh=fresh)
+        profile = None if session.is_anonymous else profiles[session.profile_id]
+        outcome = Outcome(session, profile, created)
+        if confirm is not None:
+            confirm(outcome)
+        if dry:
+            return outcome
+        stored = self._apps.setdefault(session.application_id, {})
+        moved = before is None or before.id != session.id or before.profile_id != session.profile_id
+        if before is not None and moved:
+            self._by_profile[before.profile_id].discard(before.id)
+            if before.id != session.id:  # a seed replaced it: a new ID, at the end of the order
+                del stored[before.integration_id], self._by_id[before.id]
+        stored[session.integration_id] = session
+        self._by_id[session.id] = session
+        if moved:
+            self._by_profile.setdefault(session.profile_id, set()).add(session.id)
+        self._profiles.update(profiles)
+        self._next.take(session, profiles.values(), created)
+        if move is not None:
+            self._moves[move] += 1
+        return outcome
 
     def _path_to(self, state: State) -> tuple[tuple[Operation, State], ...]:
-        """A shortest legal history that ends in ``state`` (one step when none exists)."""
+        """A shortest legal history that ends in ``state`` (one step when none exists).
+
+        Worked out once a state: every seed in that state shares the one tuple.
+        """
+        path = self._paths.get(state)
+        if path is None:
+            path = self._paths[state] = self._search_path(state)
+        return path
+
+    def _search_path(self, state: State) -> tuple[tuple[Operation, State], ...]:
         frontier: list[tuple[State | None, tuple[tuple[Operation, State], ...]]] = [(None, ())]
         seen: set[State | None] = {None}
         while frontier:
@@ -375,45 +375,23 @@ class Backend:
         return ((Operation.UPDATE, state),)
 
 
-def _returned(cart: list[CartItem], line: ReturnedItem, index: int) -> CartItem:
-    pointer = f"/return/returnedCartItems/{index}"
-    if not 0 <= line.position < len(cart):
-        raise InvalidRequest(
-            f"no cart item at position {line.position}; the cart has {len(cart)} items",
-            pointer=f"{pointer}/position",
-        )
-    item = cart[line.position]
-    if line.sku is not None and line.sku != item.sku:
-        raise InvalidRequest(
-            f"the cart item at position {line.position} is {item.sku!r}, not {line.sku!r}",
-            pointer=f"{pointer}/sku",
-        )
-    if not 1 <= line.quantity <= item.remaining_quantity:
-        raise InvalidRequest(
-            f"cannot return {line.quantity} of {item.sku!r}: {item.remaining_quantity} remain",
-            pointer=f"{pointer}/quantity",
-        )
-    return replace(item, returned_quantity=item.returned_quantity + line.quantity)
+@dataclass
+class _Ids:
+    """The next free IDs; an operation takes them only when it is stored."""
+
+    session: int = 1
+    profile: int = 1
+    return_: int = 1
+    event: int = 1
+
+    def take(self, session: Session, profiles: Iterable[Profile], created: Return | None) -> None:
+        """Mark the IDs of a stored outcome as used."""
+        self.session = max(self.session, session.id + 1)
+        self.profile = max([self.profile, *(p.id + 1 for p in profiles)])
+        if created is not None:
+            self.return_, self.event = created.id + 1, created.event_id + 1
 
 
-def _matcher(wanted: str, partial: bool) -> Callable[[Any], bool]:
-    """Exact match, or case-insensitive substring for partialMatch with 3+ characters."""
-    if partial and len(wanted) >= 3:
-        needle = wanted.casefold()
-
-        def contains(value: Any) -> bool:
-            return any(needle in str(v).casefold() for v in _values(value))
-
-        return contains
-
-    def equals(value: Any) -> bool:
-        return any(v == wanted for v in _values(value))
-
-    return equals
-
-
-def _values(value: Any) -> Iterator[Any]:
-    if isinstance(value, tuple):
-        yield from value
-    elif value is not None:
-        yield value
+def _grown(history: Sequence[Step], step: Step) -> History:
+    """``history`` and one more step (in constant time, once it is a :class:`History`)."""
+    return (history if isinstance(history, History) else History(history)).plus(step)

@@ -2,32 +2,39 @@
 
 Like moto, it intercepts the HTTP client library rather than the network. One patch point serves
 ``requests`` and both official Talon.One SDKs, because all three send through urllib3's
-``HTTPConnectionPool.urlopen``; httpx gets its own ``WSGITransport``. Only requests to the
-fake's base URL are intercepted; every other host goes out as usual. The app and its state are
-the same objects the socket server uses, so both modes can be mixed in one test.
+``HTTPConnectionPool.urlopen``; a second one, ``PoolManager.urlopen``, answers the SDKs (which
+call it) before urllib3 parses the URL and looks up a pool, the larger part of an in-process
+request's cost. httpx gets its own ``WSGITransport``. Only requests to the fake's base URL are
+intercepted; every other host goes out as usual. The app and its state are the same objects the
+socket server uses, so both modes can be mixed in one test.
 """
 
 from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import urllib3
+from urllib3 import HTTPHeaderDict, PoolManager
 from urllib3.connectionpool import HTTPConnectionPool
-from werkzeug.wrappers import Request, Response
 
 from talon_fakes.app import Dropped, FakeApp
+from talon_fakes.calls import Call
 
 DEFAULT_BASE_URL = "https://talon-fakes.invalid"
 
 _lock = threading.Lock()
 _routes: dict[tuple[str, str, int], FakeApp] = {}  # (scheme, host, port) -> app
+_prefixes: dict[str, FakeApp] = {}  # base URL -> app, for the PoolManager shortcut
 _original_urlopen = HTTPConnectionPool.urlopen
+_original_pool_manager_urlopen = PoolManager.urlopen
 _original_httpx: Any = None
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 def _key(scheme: str, host: str, port: int | None) -> tuple[str, str, int]:
@@ -42,36 +49,17 @@ def _origin(base_url: str) -> tuple[str, str, int]:
     return _key(parts.scheme, parts.hostname, parts.port)
 
 
-def call(app: FakeApp, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Response:
-    """Answer one request with the app, as the server would (a dropped connection raises)."""
+def call(
+    app: FakeApp, method: str, url: str, body: bytes | None, headers: Mapping[str, str]
+) -> tuple[int, bytes]:
+    """Answer one request with the app, as the server would: the status and the JSON body.
+
+    The request goes to the app as a :class:`~talon_fakes.calls.Call` built straight from its
+    parts: a WSGI environ and werkzeug's request and response would cost more than the app's
+    own work. A dropped connection raises :class:`~talon_fakes.app.Dropped`.
+    """
     path, _, query = url.partition("?")
-    data = body or b""
-    # The WSGI environ of PEP 3333, built directly: werkzeug's EnvironBuilder costs more than
-    # the whole request does.
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": unquote(path),
-        "QUERY_STRING": query,
-        "SERVER_NAME": "talon-fakes",
-        "SERVER_PORT": "443",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "CONTENT_LENGTH": str(len(data)),
-        "wsgi.input": io.BytesIO(data),
-        "wsgi.url_scheme": "https",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for name, value in headers.items():
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            environ[key] = value if key == "CONTENT_TYPE" else environ[key]
-        else:
-            environ[f"HTTP_{key}"] = value
-    return app.handle(Request(environ))
+    return app.answer(Call(method, unquote(path), query, headers, body or b""))
 
 
 def _body_bytes(body: Any) -> bytes | None:
@@ -93,17 +81,45 @@ def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None, 
     if "://" in url:  # an absolute URL (a proxy-style call): keep the path and query
         parts = urlsplit(url)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
+    return _respond(app, method, url, body, headers, kwargs)
+
+
+def _pool_manager_urlopen(
+    self: PoolManager, method: str, url: str, redirect: bool = True, **kwargs: Any
+) -> Any:
+    """PoolManager.urlopen (the SDKs' entry), answered at once for a URL under a fake's base URL.
+
+    It skips urllib3's URL parsing and pool lookup, which cost more than the fake's answer; the
+    fake never redirects, so nothing of PoolManager's own work is lost. Any other URL (and any
+    spelling of the fake's origin other than its base URL) goes the usual way, down to the
+    connection pool's patch.
+    """
+    for prefix, app in _prefixes.items():
+        rest = url[len(prefix) :] if url.startswith(prefix) else None
+        if rest is not None and (not rest or rest[0] in "/?#"):
+            target = rest.partition("#")[0]
+            target = target if target.startswith("/") else "/" + target
+            return _respond(
+                app, method, target, kwargs.get("body"), kwargs.get("headers", self.headers), kwargs
+            )
+    return _original_pool_manager_urlopen(self, method, url, redirect, **kwargs)
+
+
+def _respond(app: FakeApp, method: str, url: str, body: Any, headers: Any, kwargs: dict[str, Any]) -> Any:
+    """The app's answer as the urllib3 response a connection pool would give."""
     try:
-        response = call(app, method, url, _body_bytes(body), dict(headers or {}))
+        status, data = call(app, method, url, _body_bytes(body), headers or {})
     except Dropped:
         reset = ConnectionResetError("talon-fakes: dropped")
         raise urllib3.exceptions.ProtocolError("Connection aborted.", reset) from None
-    data = response.get_data()
+    response_headers = HTTPHeaderDict()  # built as urllib3 keeps them, so it need not convert
+    response_headers["Content-Type"] = "application/json"
+    response_headers["Content-Length"] = str(len(data))
     return urllib3.HTTPResponse(
         body=io.BytesIO(data),
-        headers=dict(response.headers),
-        status=response.status_code,
-        reason=response.status.partition(" ")[2],
+        headers=response_headers,
+        status=status,
+        reason=_REASONS.get(status, ""),
         preload_content=kwargs.get("preload_content", True),
         decode_content=kwargs.get("decode_content", True),
         request_method=method,
@@ -151,18 +167,24 @@ def intercept(app: FakeApp, base_url: str = DEFAULT_BASE_URL) -> Iterator[str]:
     Yields the base URL. Nesting and several fakes at different base URLs are allowed.
     """
     origin = _origin(base_url)
+    parts = urlsplit(base_url)
+    prefix = f"{parts.scheme}://{parts.netloc}"  # the origin as the client spells it
     with _lock:
         if origin in _routes:
             raise ValueError(f"{base_url} is already served in-process")
         _routes[origin] = app
+        _prefixes[prefix] = app
         if len(_routes) == 1:
             HTTPConnectionPool.urlopen = _urlopen  # type: ignore[method-assign,assignment]
+            PoolManager.urlopen = _pool_manager_urlopen  # type: ignore[method-assign]
             _patch_httpx()
     try:
         yield base_url.rstrip("/")
     finally:
         with _lock:
             del _routes[origin]
+            _prefixes.pop(prefix, None)
             if not _routes:
                 HTTPConnectionPool.urlopen = _original_urlopen  # type: ignore[method-assign]
+                PoolManager.urlopen = _original_pool_manager_urlopen  # type: ignore[method-assign]
                 _unpatch_httpx()

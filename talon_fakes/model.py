@@ -7,18 +7,27 @@ layer); nothing here decides whether a state change is legal (that is :mod:`talo
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, overload
 
+from talon_fakes.errors import InvalidRequest
 from talon_fakes.states import Operation, State
 
 #: What a PUT leaves out: the stored value is kept.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
+# The default of mapping fields: immutable, so one object serves every session and cart item
+# (two empty dicts a session would be a tenth of a stored session's memory).
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True)
+Step = tuple[Operation, State]
+_Totals = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
 class CartItem:
     """One line of a cart.
 
@@ -30,8 +39,8 @@ class CartItem:
     quantity: int
     price: float | None = None
     returned_quantity: int = 0
-    additional_costs: Mapping[str, float] = field(default_factory=dict)
-    details: Mapping[str, Any] = field(default_factory=dict)
+    additional_costs: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+    details: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
 
     @property
     def remaining_quantity(self) -> int:
@@ -39,7 +48,7 @@ class CartItem:
         return self.quantity - self.returned_quantity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReturnedItem:
     """One line of a return: ``quantity`` units of the cart item at ``position``."""
 
@@ -48,7 +57,7 @@ class ReturnedItem:
     sku: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Return:
     """A persisted return of cart items."""
 
@@ -58,9 +67,15 @@ class Return:
     event_id: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Profile:
-    """A customer profile, created on first use of its integration ID."""
+    """A customer profile, created on first use of its integration ID.
+
+    ``closed_sessions`` and ``total_sales`` follow the spec's descriptions: they count the
+    profile's sessions that are closed now (``closed`` or ``partially_returned``; a cancelled or
+    reopened session no longer counts) and their totals before discounts, returned units left out.
+    Once stored, a profile is replaced by a changed copy, never edited in place.
+    """
 
     id: int
     integration_id: str
@@ -71,9 +86,70 @@ class Profile:
     session_count: int = 0
 
 
-@dataclass
+class History(Sequence[Step]):
+    """A session's (operation, state) steps, oldest first: an immutable sequence.
+
+    Each version of a session holds its own history, and the versions share their common steps:
+    :meth:`plus` makes a new history from this one and a step in constant time, where a tuple
+    would copy every earlier step (a session updated 10 000 times would copy 50 million). Reading
+    walks the chain once; histories are read far less often than they grow.
+    """
+
+    __slots__ = ("_length", "_parent", "_steps")
+
+    def __init__(self, steps: Iterable[Step] = ()) -> None:
+        self._parent: History | None = None
+        self._steps = tuple(steps)  # the steps after the parent's
+        self._length = len(self._steps)
+
+    def plus(self, step: Step) -> History:
+        """This history and one more step."""
+        grown = History.__new__(History)
+        grown._parent, grown._steps, grown._length = self, (step,), self._length + 1
+        return grown
+
+    def _flat(self) -> tuple[Step, ...]:
+        chunks = []
+        node: History | None = self
+        while node is not None:
+            chunks.append(node._steps)
+            node = node._parent
+        return tuple(step for chunk in reversed(chunks) for step in chunk)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Step, ...]: ...
+    def __getitem__(self, index: int | slice) -> Step | tuple[Step, ...]:
+        return self._flat()[index]
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self._flat())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, History):
+            return self._length == other._length and self._flat() == other._flat()
+        if isinstance(other, tuple | list):
+            return self._flat() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._flat())
+
+    def __repr__(self) -> str:
+        return f"History({list(self._flat())!r})"
+
+
+@dataclass(slots=True)
 class Session:
-    """A customer session as the fake stores it."""
+    """A customer session as the fake stores it.
+
+    Once stored, a session is replaced by a changed :meth:`copy`, never edited in place; so its
+    totals are worked out once, when first asked for.
+    """
 
     id: int
     integration_id: str
@@ -88,39 +164,56 @@ class Session:
     referral_code: str = ""
     loyalty_cards: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
-    additional_costs: Mapping[str, float] = field(default_factory=dict)
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    additional_costs: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+    attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     store_integration_id: str | None = None
     evaluable_campaign_ids: tuple[int, ...] = ()
     experiment_variant_allocations: tuple[Mapping[str, int], ...] = ()
     first_session: bool = True
     update_count: int = 1
-    history: tuple[tuple[Operation, State], ...] = ()
+    history: Sequence[Step] = ()
     returns: tuple[Return, ...] = ()
+    # (total, cart items, additional costs, item additional costs), once asked for
+    _totals: tuple[float, float, float, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _sums(self) -> _Totals:
+        if self._totals is None:
+            items: float = 0
+            item_costs: float = 0
+            for item in self.cart_items:
+                units = item.quantity - item.returned_quantity
+                items += (item.price or 0.0) * units  # items priced from the catalog count as 0
+                if item.additional_costs:  # Talon.One flattens every unit: costs count per unit
+                    item_costs += sum(item.additional_costs.values()) * units
+            items, costs, item_costs = (
+                money(items),
+                money(sum(self.additional_costs.values())),
+                money(item_costs),
+            )
+            self._totals = (money(items + costs + item_costs), items, costs, item_costs)
+        return self._totals
 
     @property
     def cart_item_total(self) -> float:
         """Price x remaining units; items priced from the catalog (no price) count as 0."""
-        return _money(sum((item.price or 0.0) * item.remaining_quantity for item in self.cart_items))
+        return self._sums()[1]
 
     @property
     def additional_cost_total(self) -> float:
         """The session-level additional costs."""
-        return _money(sum(self.additional_costs.values()))
+        return self._sums()[2]
 
     @property
     def cart_item_additional_cost_total(self) -> float:
         """Item-level additional costs, per remaining unit (Talon.One flattens each unit)."""
-        return _money(
-            sum(sum(item.additional_costs.values()) * item.remaining_quantity for item in self.cart_items)
-        )
+        return self._sums()[3]
 
     @property
     def total(self) -> float:
         """Cart items plus all additional costs, before discounts."""
-        return _money(
-            self.cart_item_total + self.additional_cost_total + self.cart_item_additional_cost_total
-        )
+        return self._sums()[0]
 
     @property
     def is_anonymous(self) -> bool:
@@ -128,21 +221,73 @@ class Session:
         return self.profile_id == ""
 
     def copy(self, **changes: Any) -> Session:
-        """A copy with ``changes``; sessions are replaced, never edited in place, once stored."""
-        return replace(self, **changes)
+        """A copy with ``changes`` (field names); its totals are worked out afresh."""
+        unknown = changes.keys() - _SESSION_FIELDS
+        if unknown:
+            raise TypeError(f"Session has no field {', '.join(sorted(unknown))}")
+        return _copy(self, changes)
 
 
-def _money(amount: float) -> float:
+_SESSION_FIELDS = frozenset(f.name for f in fields(Session) if f.init)
+
+
+def _copier() -> Callable[[Session, dict[str, Any]], Session]:
+    """A function that copies a session field by field, written out as ``dataclasses`` writes
+    ``__init__``: a copy happens on every update, and a loop over the names costs three times more."""
+    lines = ["def copy(self, changes):", "    new = new_session(Session)", "    get = changes.get"]
+    lines += [f"    new.{name} = get({name!r}, self.{name})" for name in sorted(_SESSION_FIELDS)]
+    lines += ["    new._totals = None", "    return new"]
+    namespace: dict[str, Any] = {"new_session": object.__new__, "Session": Session}
+    exec("\n".join(lines), namespace)  # the names are the dataclass's own fields
+    copy: Callable[[Session, dict[str, Any]], Session] = namespace["copy"]
+    return copy
+
+
+_copy = _copier()
+
+
+def returned(cart: Sequence[CartItem], line: ReturnedItem, index: int) -> CartItem:
+    """The cart item at ``line.position`` after line ``index`` of a return; a line that names no
+    item, another SKU, or more units than remain raises :class:`InvalidRequest` with its pointer."""
+    pointer = f"/return/returnedCartItems/{index}"
+    if not 0 <= line.position < len(cart):
+        raise InvalidRequest(
+            f"no cart item at position {line.position}; the cart has {len(cart)} items",
+            pointer=f"{pointer}/position",
+        )
+    item = cart[line.position]
+    if line.sku is not None and line.sku != item.sku:
+        raise InvalidRequest(
+            f"the cart item at position {line.position} is {item.sku!r}, not {line.sku!r}",
+            pointer=f"{pointer}/sku",
+        )
+    if not 1 <= line.quantity <= item.remaining_quantity:
+        raise InvalidRequest(
+            f"cannot return {line.quantity} of {item.sku!r}: {item.remaining_quantity} remain",
+            pointer=f"{pointer}/quantity",
+        )
+    return replace(item, returned_quantity=item.returned_quantity + line.quantity)
+
+
+def money(amount: float) -> float:
     """Sums of prices in the currency's cents, without binary noise (0.1 + 0.2 -> 0.3)."""
     return round(amount, 6)
 
 
 class Clock:
-    """The time the fake lives in: real UTC time, or a time a test sets and moves."""
+    """The time the fake lives in: real UTC time, or a time a test sets and moves.
+
+    :meth:`reset` puts it back as it was made: following real time, or stopped at ``at``.
+    """
 
     def __init__(self, at: datetime | None = None) -> None:
         self._lock = threading.Lock()
-        self._frozen = _utc(at) if at is not None else None
+        self._initial = self._frozen = _utc(at) if at is not None else None
+
+    def reset(self) -> None:
+        """Back to how the clock was made (real time, or stopped at the ``at`` it was given)."""
+        with self._lock:
+            self._frozen = self._initial
 
     def now(self) -> datetime:
         """The current time (UTC)."""

@@ -209,7 +209,7 @@ def _paths() -> dict[str, Any]:
             "requestBody": {"required": True, "content": _json(schema_ref("return-request"))},
             "responses": {
                 "200": _ok("integration-state-v2", *_SAME_SESSION),
-                **_errors(400, 401, 404, 409),
+                **_errors(400, 401, 404),  # overlapping returns wait; the spec declares 409 on PUT only
             },
             **integration,
         },
@@ -218,7 +218,7 @@ def _paths() -> dict[str, Any]:
             "parameters": [session_id],
             "responses": {
                 "200": _ok("reopen-response", *_SAME_SESSION, description="OK: the rolled-back effects"),
-                **_errors(400, 401, 404, 409),
+                **_errors(400, 401, 404),
             },
             **integration,
         },
@@ -316,8 +316,9 @@ def _parameters() -> dict[str, Any]:
             "in": "header",
             "required": False,
             "description": (
-                "Makes a retried return a no-op that answers like the first (typically a UUID). "
-                "The spec describes it in prose only."
+                "Makes a retried return a no-op that answers like the first (typically a UUID), for "
+                "24 hours; the same key with a different request is a 400. The spec describes it in "
+                "prose only."
             ),
             "schema": {"type": "string", "minLength": 1, "maxLength": 255},
         },

@@ -7,13 +7,14 @@
 
 It is threaded (concurrent clients are served at once; the backend's lock keeps every operation
 atomic) and offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
-``journal``, ``inject_fault``, ``effects`` and the ``clock``.
+``journal``, ``transitions``, ``inject_fault``, ``effects`` and the ``clock``.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Self
@@ -29,13 +30,13 @@ from talon_fakes.app import (
     FakeApp,
     FakeConfig,
     Fault,
-    JournalEntry,
 )
 from talon_fakes.backend import Backend, SessionUpdate
+from talon_fakes.calls import JournalEntry
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import Clock, Session
-from talon_fakes.states import Operation, RuleSet, State
+from talon_fakes.states import Operation, RuleSet, State, Transition
 
 
 class _Server(HTTPServerBase):
@@ -152,8 +153,17 @@ class TalonFake:
         return self.backend.clock
 
     def reset(self) -> None:
-        """Empty the store and the journal, clear faults and the effects hook."""
+        """A fresh fake, like moto's reset: the store, the journal, the moves of :meth:`transitions`
+        and the Idempotency-Key answers are emptied, faults and the effects hook cleared, and the
+        clock is back as the fake was made (following real time, or stopped at the time of the
+        ``clock`` it was given)."""
         self.app.reset()
+
+    def transitions(self) -> Counter[Transition]:
+        """How often each (source, target, operation) move was made through the API since the
+        last :meth:`reset`: creations (``source`` ``None``) included; seeds, dry runs and failed
+        requests not. A copy, cheap to take (one entry per distinct move)."""
+        return self.backend.transitions()
 
     def seed_session(self, integration_id: str, state: State | str = State.OPEN, **fields: Any) -> Session:
         """Store a session in any state directly (fields as in ``SessionUpdate``)."""

@@ -216,10 +216,8 @@ def fake(request: pytest.FixtureRequest, fake_for: Callable[[str], TalonFake]) -
     Afterwards it re-raises what the server thread hit, so a broken fake never hides behind a 500.
     """
     server = fake_for(getattr(request, "param", "current"))
-    server.reset()
-    server.clock.run()  # reset() leaves the clock alone; a test that stopped it must not leak
+    server.reset()  # the clock too: a test that stopped it leaks nothing
     yield server
-    server.clock.run()
     server.check_errors()
 
 

@@ -95,7 +95,8 @@ class SessionMachine(RuleBasedStateMachine):
         self.client, self.rules = client, rules
         client.fake.reset()  # one clean fake per Hypothesis example
         self.model: dict[str, Expected] = {}
-        self.replays: dict[tuple[str, str], Any] = {}  # (session, Idempotency-Key) -> first body
+        # (session, Idempotency-Key) -> ((lines, dry) of the first request, its answer)
+        self.replays: dict[tuple[str, str], tuple[tuple[Any, bool], Any]] = {}
         self.snapshot: dict[str, Any] = {}  # session -> its GET body (None: 404), after the last step
         self.checks = 0
 
@@ -179,8 +180,13 @@ class SessionMachine(RuleBasedStateMachine):
             assert response.status_code == 404, response.text
             return
         if key is not None and (session_id, key) in self.replays:
-            assert response.status_code == 200, response.text
-            assert response.json() == self.replays[session_id, key], "a replay differs from the first answer"
+            first_request, first_answer = self.replays[session_id, key]
+            if (items, dry) == first_request:
+                assert response.status_code == 200, response.text
+                assert response.json() == first_answer, "a replay differs from the first answer"
+            else:  # a key is for one request only
+                assert response.status_code == 400, response.text
+                assert parameter(response) == "Idempotency-Key"
             self.assert_unchanged(session_id, before)
             return
         if not self.rules.allows(expected.state, State.PARTIALLY_RETURNED, Operation.RETURN):
@@ -215,7 +221,7 @@ class SessionMachine(RuleBasedStateMachine):
             return
         self.step(session_id, Operation.RETURN, State.PARTIALLY_RETURNED).cart = cart
         if key is not None:
-            self.replays[session_id, key] = body
+            self.replays[session_id, key] = ((items, dry), body)
 
     def put_reopen(self, session_id: str) -> None:
         before = self.before(session_id)

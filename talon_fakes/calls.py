@@ -1,0 +1,250 @@
+"""One HTTP request as the fake's app reads it, and the parsing of its parts into values.
+
+A :class:`Call` is built straight from what a client hands over (the in-process mode) or from a
+werkzeug request (the socket server), so both paths run the same app without the in-process one
+paying for a WSGI environ and a werkzeug request and response. Every parse error is an
+:class:`HttpError` 400 naming the parameter or the JSON pointer, in Talon.One's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from werkzeug.wrappers import Request
+
+from talon_fakes import wire
+
+
+class HttpError(Exception):
+    """A response to send instead of the handler's: status and body.
+
+    ``injected`` marks the answer of a fault the test injected (its body is the test's, any JSON).
+    """
+
+    def __init__(self, status: int, body: Any, *, injected: bool = False) -> None:
+        super().__init__(body.get("message", "") if isinstance(body, dict) else "")
+        self.status, self.body, self.injected = status, body, injected
+
+
+def bad(message: str, *, pointer: str | None = None, parameter: str | None = None) -> HttpError:
+    """A 400 in the ``error-response`` shape, naming the body's ``pointer`` or the ``parameter``."""
+    return HttpError(
+        400, wire.error_response(message, pointer=pointer, parameter=parameter, title="bad request")
+    )
+
+
+class Call:
+    """A request: method, path (percent-decoded), raw query, headers and body bytes.
+
+    ``args`` (the first value of each query parameter) and the case-insensitive header lookup are
+    worked out on first use; ``environ`` is the WSGI environ when a server received it.
+    """
+
+    __slots__ = ("_args", "_lower", "body", "delay", "environ", "headers", "method", "path", "query_string")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str = "",
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        environ: dict[str, Any] | None = None,
+    ) -> None:
+        self.method, self.path, self.query_string = method, path, query_string
+        self.headers: Mapping[str, str] = headers or {}
+        self.body, self.environ = body, environ
+        self.delay = 0.0  # an injected delay, waited out while an update holds its session
+        self._args: dict[str, str] | None = None
+        self._lower: dict[str, str] | None = None
+
+    @classmethod
+    def from_request(cls, request: Request) -> Call:
+        """The call of a werkzeug request (its body read whole)."""
+        query = request.query_string.decode("utf-8", "replace")
+        headers = dict(request.headers.items())
+        return cls(
+            request.method, request.path, query, headers, request.get_data(cache=True), request.environ
+        )
+
+    @property
+    def args(self) -> dict[str, str]:
+        """The query parameters, the first value of each."""
+        if self._args is None:
+            self._args = {name: values[0] for name, values in self.query.items()}
+        return self._args
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query parameters, every value of each."""
+        return parse_qs(self.query_string, keep_blank_values=True) if self.query_string else {}
+
+    def header(self, name: str) -> str | None:
+        """A header's value, whatever the case of its name."""
+        value = self.headers.get(name)  # clients mostly spell it as the spec does
+        if value is not None:
+            return value
+        if self._lower is None:
+            self._lower = {key.lower(): value for key, value in self.headers.items()}
+        return self._lower.get(name.lower())
+
+
+class JournalEntry:
+    """One request the fake answered (its body and response are decoded when first read)."""
+
+    __slots__ = ("_call", "_payload", "at", "injected", "operation", "status")
+
+    def __init__(
+        self, call: Call, status: int, payload: bytes, operation: str | None, *, injected: bool = False
+    ) -> None:
+        self._call, self.status, self._payload, self.operation = call, status, payload, operation
+        self.injected = injected  # the answer of a fault the test injected, not the API's
+        self.at = time.time()
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return self._call.method
+
+    @property
+    def path(self) -> str:
+        """The path, without the query."""
+        return self._call.path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query parameters."""
+        return self._call.query
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers."""
+        return dict(self._call.headers)
+
+    @property
+    def body(self) -> Any:
+        """The request body: parsed JSON, text, or ``None``."""
+        data = self._call.body
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            return data.decode("utf-8", "replace")
+
+    @property
+    def response(self) -> Any:
+        """The response body, parsed."""
+        return orjson.loads(self._payload)
+
+    def __repr__(self) -> str:
+        return f"<JournalEntry {self.method} {self.path} -> {self.status}>"
+
+
+# -- the body ---------------------------------------------------------------------------------
+
+# A run of 19+ digits may be an integer past 64 bits: orjson would read it as a float, silently.
+_LONG_NUMBER = re.compile(rb"\d{19}")
+_INT64 = 2**63
+
+
+def json_body(call: Call) -> Any:
+    """The request's JSON body; malformed JSON and numbers the API cannot hold are a 400."""
+    data = call.body
+    if not data or data.isspace():
+        raise bad("the request needs a JSON body", pointer="")
+    if _LONG_NUMBER.search(data) is None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # the standard library explains it (and accepts what orjson alone refuses)
+    try:
+        body = json.loads(data, parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = (
+            f" at line {error.lineno}, column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
+        raise bad(f"malformed JSON{where}: {error}", pointer="") from None
+    _check_numbers(body, "")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def _check_numbers(value: Any, pointer: str) -> None:
+    """Numbers the real API (a Go server) cannot hold: past 64-bit integers, infinite floats."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_numbers(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_numbers(item, f"{pointer}/{index}")
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise bad(f"{value} does not fit a 64-bit integer", pointer=pointer)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise bad("a number too large to represent", pointer=pointer)
+
+
+# -- query and path parameters ----------------------------------------------------------------
+
+
+def boolean(call: Call, name: str) -> bool:
+    """A ``true``/``false`` query parameter (absent: false)."""
+    value = call.args.get(name)
+    if value is None:
+        return False
+    if value.lower() not in ("true", "false"):
+        raise bad(f"{name} must be true or false; got {value!r}", parameter=name)
+    return value.lower() == "true"
+
+
+def date_time(call: Call, name: str) -> datetime | None:
+    """An RFC 3339 query parameter with a time zone (a ``+`` sent unencoded reads as a space)."""
+    value = call.args.get(name)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+").upper())
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise bad(f"{name} must be an RFC 3339 date-time with a time zone; got {value!r}", parameter=name)
+    try:
+        return parsed.astimezone(UTC)  # the fake keeps UTC; a time past year 9999 there has no UTC
+    except OverflowError:
+        raise bad(f"{name} is out of range: {value!r} is after year 9999 in UTC", parameter=name) from None
+
+
+def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None = None) -> int:
+    """An integer query parameter within ``low..high``."""
+    value = call.args.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
+    if number < low or (high is not None and number > high):
+        bounds = f"{low}..{high}" if high is not None else f"at least {low}"
+        raise bad(f"{name} must be {bounds}; got {number}", parameter=name)
+    return number
+
+
+def path_int(value: str, name: str) -> int:
+    """An integer path parameter."""
+    try:
+        return int(value)
+    except ValueError:
+        raise bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
