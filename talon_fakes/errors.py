@@ -72,3 +72,31 @@ class ContractViolation(TalonFakesError, AssertionError):
         ]
         lines += [f"  - {violation}" for violation in self.violations]
         super().__init__("\n".join(lines))
+
+
+# -- the generators (factories and strategies) --------------------------------------------
+class _Keyed(TalonFakesError, KeyError):
+    """A ``KeyError`` whose message prints as written (``KeyError`` quotes it by default)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownFactory(_Keyed):
+    """A name that is not one of :data:`talon_fakes.factories.FACTORY_NAMES`."""
+
+
+class UnknownTrait(TalonFakesError, ValueError):
+    """A trait that does not exist, does not apply to the entity, or conflicts with another choice."""
+
+
+class UnreachableState(TalonFakesError, ValueError):
+    """A state the entity cannot be in under the chosen rule set (or that its contract does not allow)."""
+
+
+class InvalidOverride(_Keyed):
+    """An override whose path does not exist in the contract or in the generated document."""
+
+
+class UnknownLocale(TalonFakesError, ValueError):
+    """A locale Faker does not know."""

@@ -57,7 +57,7 @@ class Mutation:
     strict_only: bool = False
 
 
-def _resolve(node: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def resolve(node: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Follow ``$ref`` (by ``$id``, or ``#/$defs/...`` within ``root``)."""
     while "$ref" in node:
         ref = node["$ref"]
@@ -134,7 +134,7 @@ def _value_mutations(
 def _walk(
     document: Any, node: dict[str, Any], root: dict[str, Any], value: Any, parts: list[str | int]
 ) -> Iterator[Mutation]:
-    node, root = _resolve(node, root)
+    node, root = resolve(node, root)
     yield from _value_mutations(document, node, value, parts)
     if isinstance(value, dict):
         properties = node.get("properties", {})
