@@ -9,15 +9,16 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, TextIO
 
 import click
 
 from talon_fakes import __version__
 
 if TYPE_CHECKING:
+    from click.decorators import FC
     from click.shell_completion import CompletionItem
     from tqdm import tqdm
 
@@ -37,7 +38,29 @@ class _Fatal(click.ClickException):
     exit_code = EXIT_UNREADABLE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group that imports a command's module only when that command is used or listed.
+
+    ``sample`` lives in :mod:`talon_fakes._sample`, which imports this module's helpers; loading it
+    on demand keeps that one-way (no import cycle) and keeps this module to argument parsing.
+    """
+
+    # command name -> the module that defines it as ``command``
+    _ELSEWHERE: ClassVar[dict[str, str]] = {"sample": "talon_fakes._sample"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._ELSEWHERE])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._ELSEWHERE:
+            import importlib
+
+            command: click.Command = importlib.import_module(self._ELSEWHERE[cmd_name]).command
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="talon-fakes")
 def main() -> None:
     """Contracts for Talon.One customer sessions: list them, check documents against them."""
@@ -70,12 +93,41 @@ def _contract(ctx: click.Context, param: click.Parameter, value: str) -> str:
         raise _Fatal(str(error)) from None
 
 
-def _complete_contract(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    from click.shell_completion import CompletionItem
+def _completion(names: Callable[[], Iterable[str]]) -> Callable[..., list[CompletionItem]]:
+    """A ``shell_complete`` callback offering those of ``names()`` that start with what was typed.
 
+    ``names`` imports what it needs when called, so that defining an option imports nothing.
+    """
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name) for name in names() if name.startswith(incomplete)]
+
+    return complete
+
+
+def _contract_names() -> list[str]:
     from talon_fakes.contracts import contract_names
 
-    return [CompletionItem(name) for name in contract_names() if name.startswith(incomplete)]
+    return contract_names()
+
+
+def _progress(total: int, desc: str, unit: str) -> tqdm[Any]:
+    """A progress bar on stderr that is erased when closed; only for a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, desc=desc, unit=unit, unit_scale=True, file=sys.stderr, leave=False, mininterval=0.1
+    )
+
+
+def _reader_left() -> None:
+    """The reader of stdout left (`| head`): send what is still buffered to /dev/null.
+
+    Without this, Python's final flush of stdout fails again and prints a traceback-like warning.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 _CHECK_HELP = """Check documents against the contract NAME (see `talon-fakes contracts`).
@@ -113,7 +165,7 @@ Exit status:
     required=True,
     metavar="NAME",
     callback=_contract,
-    shell_complete=_complete_contract,
+    shell_complete=_completion(_contract_names),
     help="The contract every document must match.",
 )
 @click.option("--strict", is_flag=True, help="Unknown fields are errors, not drift warnings.")
@@ -137,17 +189,7 @@ def check_command(
     progress = None
     total = sum(size(name) for name in files) if sys.stderr.isatty() else 0
     if total:
-        from tqdm import tqdm
-
-        progress = tqdm(
-            total=total,
-            desc="checking",
-            unit="B",
-            unit_scale=True,
-            file=sys.stderr,
-            leave=False,
-            mininterval=0.1,
-        )
+        progress = _progress(total, "checking", "B")
     try:
         tally = check_files(
             files,
@@ -162,7 +204,7 @@ def check_command(
         )
     except BrokenPipeError:
         # The reader left (`| head`): stop quietly, as Unix tools do; the verdict is incomplete.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _reader_left()
         ctx.exit(EXIT_UNREADABLE)
     ctx.exit(tally.exit_code)
 
@@ -201,6 +243,13 @@ Stopped by Ctrl-C or SIGTERM, it exits 0; if it cannot listen (a port in use), i
 _RULE_SET_NAMES = ("current", "v1", "legacy")
 
 
+def _rules_option(help_text: str) -> Callable[[FC], FC]:
+    """The ``--rules`` option (a rule set name, ``current`` by default), with its own help."""
+    return click.option(
+        "--rules", type=click.Choice(_RULE_SET_NAMES), default="current", show_default=True, help=help_text
+    )
+
+
 @main.command("serve", help=_SERVE_HELP, short_help="Run the fake on a local port until stopped.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option(
@@ -214,13 +263,7 @@ _RULE_SET_NAMES = ("current", "v1", "legacy")
 @click.option(
     "--management-key", metavar="KEY", help="The Management API key  [default: talon-fakes-management-key]"
 )
-@click.option(
-    "--rules",
-    type=click.Choice(_RULE_SET_NAMES),
-    default="current",
-    show_default=True,
-    help="The transition rules the fake enforces.",
-)
+@_rules_option("The transition rules the fake enforces.")
 @click.option(
     "--application-id",
     type=click.IntRange(min=1),

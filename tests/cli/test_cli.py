@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from terminal_helpers import run_with_stderr_on_a_terminal
 
 import talon_fakes
 from talon_fakes import documents
@@ -285,41 +286,16 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(tmp_path: Path) -> Non
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_progress_is_shown_on_stderr_when_it_is_a_terminal(tmp_path: Path) -> None:
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     path = _big_jsonl(tmp_path / "big.jsonl", 200)
-    leader, follower = pty.openpty()
-    # A real terminal has a size; a fresh pseudo-terminal is 0x0, where a bar has no room.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    try:
-        result = subprocess.run(
-            [SCRIPT, "check", "-c", CONTRACT, str(path)],
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO once the terminal has no writer left
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(leader)
-    assert result.returncode == 0
+    status, seen = run_with_stderr_on_a_terminal(
+        [SCRIPT, "check", "-c", CONTRACT, str(path)], tmp_path / "out"
+    )
+    report = (tmp_path / "out").read_text()
+    assert status == 0
     assert b"checking" in seen
     assert b"%" in seen
     assert b"checking" not in seen.rsplit(b"\r", 2)[-2] + seen.rsplit(b"\r", 1)[-1]  # erased at the end
-    assert "%" not in result.stdout  # the report itself stays clean
+    assert "%" not in report  # the report itself stays clean
 
 
 def test_help_does_not_load_the_validators() -> None:
