@@ -1,19 +1,67 @@
 """The talon-fakes pytest plugin (registered through the ``pytest11`` entry point).
 
-It only wires fixtures; every import of the package happens inside them, so a test run that
-never uses them pays nothing for Hypothesis, Faker, jsonschema or the server.
+Fixtures: ``talon_fake`` (the fake, one server per run, reset before each test),
+``talon_target`` and ``talon_client`` (the fake, or a real deployment for ``talon_verified``
+tests under ``--talon-live``), ``talon_integration_api`` / ``talon_management_api`` (the official
+SDK's clients), ``talon_factories`` (seeded per test) and ``talon_contracts``; configuration
+fixtures ``talon_fake_rules`` and ``talon_fake_options`` to override by name. Every response a
+test receives from the fake (or the live deployment) is checked against its contract.
+
+This module only wires: the package, the server, Hypothesis and Faker are imported when a
+fixture is first used, so a run that never uses them pays nothing for them.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from conftest_plugin.errors import ResponseContractError, TalonDriftWarning
+from conftest_plugin.fixtures import (
+    talon_client,
+    talon_contracts,
+    talon_factories,
+    talon_fake,
+    talon_fake_options,
+    talon_fake_rules,
+    talon_integration_api,
+    talon_management_api,
+    talon_target,
+)
+from conftest_plugin.hooks import (
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_configure_node,
+    pytest_report_header,
+    pytest_runtest_call,
+    pytest_runtest_makereport,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 
-import pytest
-
-
-@pytest.fixture
-def talon_contracts() -> ModuleType:
-    """The contract checks: ``talon_contracts.validate(doc, name)`` and ``.assert_contract(...)``."""
-    import talon_fakes
-
-    return talon_fakes
+__all__ = [
+    "ResponseContractError",
+    "TalonDriftWarning",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_configure_node",
+    "pytest_report_header",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_runtest_setup",
+    "pytest_runtest_teardown",
+    "pytest_sessionfinish",
+    "pytest_terminal_summary",
+    "pytest_testnodedown",
+    "talon_client",
+    "talon_contracts",
+    "talon_factories",
+    "talon_fake",
+    "talon_fake_options",
+    "talon_fake_rules",
+    "talon_integration_api",
+    "talon_management_api",
+    "talon_target",
+]

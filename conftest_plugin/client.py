@@ -1,0 +1,147 @@
+"""``talon_client``: a small HTTP client of the session endpoints, on the standard library only.
+
+It talks to ``talon_target`` (the fake, or the live deployment), so one test runs in both modes;
+the shipped ``conftest_plugin.verified`` suite uses it, since the package's core dependencies
+bring no HTTP client. Every response it receives is contract-checked by the plugin (the fake's
+journal, or recorded here when live). One method per operation, named as the fake's handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from conftest_plugin.observer import observed
+from conftest_plugin.state import RunState
+from conftest_plugin.target import Target
+
+_SESSION = "/v2/customer_sessions/"
+
+
+@dataclass(frozen=True)
+class TalonResponse:
+    """A response: the status, the JSON body (text when it is not JSON) and the headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+def _query(params: Mapping[str, Any]) -> str:
+    pairs = [
+        (name, ("true" if value else "false") if isinstance(value, bool) else str(value))
+        for name, value in params.items()
+        if value is not None
+    ]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+class TalonClient:
+    """Requests to ``talon_target``; the fake's handlers' names: ``update_customer_session``, ..."""
+
+    def __init__(self, target: Target, run: RunState, *, timeout: float = 30.0) -> None:
+        self.target, self._run, self.timeout = target, run, timeout
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        api: str = "integration",
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> TalonResponse:
+        """Any request; ``api`` (``integration`` or ``management``) picks the Authorization header."""
+        if api not in ("integration", "management"):
+            raise ValueError(f"api must be 'integration' or 'management', not {api!r}")
+        sent = dict(
+            self.target.integration_headers if api == "integration" else self.target.management_headers
+        )
+        sent.update(headers or {})
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        if data is not None:
+            sent.setdefault("Content-Type", "application/json")
+        sent.setdefault("Accept", "application/json")
+        url = self.target.url(path) + _query(params or {})
+        request = urllib.request.Request(url, data=data, headers=sent, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                status, raw, got = answer.status, answer.read(), dict(answer.headers)
+        except urllib.error.HTTPError as error:  # 4xx/5xx: still an answer, with a body
+            status, raw, got = error.code, error.read(), dict(error.headers)
+        base_path = urlsplit(self.target.base_url).path.rstrip("/")
+        seen = observed(method, urlsplit(url).path, status, raw, base_path)
+        self._run.record(seen)  # live only: the fake's journal has its own
+        return TalonResponse(status, seen.body, got)
+
+    # -- Integration API -------------------------------------------------------------------------
+
+    @staticmethod
+    def session_path(integration_id: str) -> str:
+        """The path of a session, its integration ID percent-encoded."""
+        return _SESSION + quote(integration_id, safe="")
+
+    def update_customer_session(
+        self,
+        integration_id: str,
+        customer_session: Mapping[str, Any],
+        *,
+        response_content: Sequence[str] = ("customerSession",),
+        dry: bool | None = None,
+    ) -> TalonResponse:
+        """PUT /v2/customer_sessions/{id} (creates the session when new)."""
+        body = {"customerSession": dict(customer_session), "responseContent": list(response_content)}
+        return self.request("PUT", self.session_path(integration_id), body=body, params={"dry": dry})
+
+    def get_customer_session(self, integration_id: str) -> TalonResponse:
+        """GET /v2/customer_sessions/{id}."""
+        return self.request("GET", self.session_path(integration_id))
+
+    def return_cart_items(
+        self,
+        integration_id: str,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        idempotency_key: str | None = None,
+        response_content: Sequence[str] = ("customerSession",),
+    ) -> TalonResponse:
+        """POST /v2/customer_sessions/{id}/returns (``items``: ``{"position": 0, "quantity": 1}``)."""
+        body = {
+            "return": {"returnedCartItems": [dict(i) for i in items]},
+            "responseContent": list(response_content),
+        }
+        headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
+        return self.request(
+            "POST", self.session_path(integration_id) + "/returns", body=body, headers=headers
+        )
+
+    def reopen_customer_session(self, integration_id: str) -> TalonResponse:
+        """PUT /v2/customer_sessions/{id}/reopen."""
+        return self.request("PUT", self.session_path(integration_id) + "/reopen")
+
+    # -- Management API --------------------------------------------------------------------------
+
+    def _application(self, application_id: int | None) -> int:
+        app = self.target.application_id if application_id is None else application_id
+        if app is None:
+            raise ValueError(
+                "no Application ID: pass application_id= (e.g. customerSession.applicationId of a response) "
+                "or set TALON_APPLICATION_ID"
+            )
+        return app
+
+    def list_application_sessions(self, *, application_id: int | None = None, **params: Any) -> TalonResponse:
+        """GET /v1/applications/{appId}/sessions (``integrationId=``, ``state=``, ``pageSize=``, ...)."""
+        app = self._application(application_id)
+        return self.request("GET", f"/v1/applications/{app}/sessions", api="management", params=params)
+
+    def get_application_session(self, session_id: int, *, application_id: int | None = None) -> TalonResponse:
+        """GET /v1/applications/{appId}/sessions/{sessionId} (the internal ``id``)."""
+        app = self._application(application_id)
+        return self.request("GET", f"/v1/applications/{app}/sessions/{session_id}", api="management")
