@@ -8,6 +8,16 @@ express) to validate real responses and your own mocks::
     violations = talon_fakes.validate(response_json, "integration-state-v2")
     talon_fakes.assert_contract(response_json, "customer-session-v2", strict=True)
 
+Generated documents, valid by construction (Faker factories; Hypothesis strategies in
+:mod:`talon_fakes.strategies`)::
+
+    session = talon_fakes.Factories(seed=7).customer_session_v2(state="closed")
+
+and the stateful fake of the session endpoints, on a socket or in-process::
+
+    with talon_fakes.TalonFake() as fake:
+        ...  # fake.base_url, fake.integration_headers, fake.seed_session(...), fake.journal
+
 Names are imported lazily, so ``import talon_fakes`` stays cheap for the pytest plugin.
 """
 
@@ -22,16 +32,24 @@ __all__ = [
     "RULE_SETS",
     "ContractViolation",
     "ContractsNotFound",
+    "Factories",
+    "InvalidOverride",
     "InvalidTransition",
     "Kind",
     "Operation",
     "RuleSet",
     "Severity",
     "State",
+    "TalonFake",
     "TalonFakesError",
+    "TalonProvider",
     "Transition",
     "UnknownContract",
+    "UnknownFactory",
+    "UnknownLocale",
     "UnknownRuleSet",
+    "UnknownTrait",
+    "UnreachableState",
     "Violation",
     "__version__",
     "assert_contract",
@@ -51,6 +69,14 @@ _LAZY = {
     "TalonFakesError": ("talon_fakes.errors", "TalonFakesError"),
     "UnknownContract": ("talon_fakes.errors", "UnknownContract"),
     "UnknownRuleSet": ("talon_fakes.errors", "UnknownRuleSet"),
+    "InvalidOverride": ("talon_fakes.errors", "InvalidOverride"),
+    "UnknownFactory": ("talon_fakes.errors", "UnknownFactory"),
+    "UnknownLocale": ("talon_fakes.errors", "UnknownLocale"),
+    "UnknownTrait": ("talon_fakes.errors", "UnknownTrait"),
+    "UnreachableState": ("talon_fakes.errors", "UnreachableState"),
+    "Factories": ("talon_fakes.factories", "Factories"),
+    "TalonProvider": ("talon_fakes.factories", "TalonProvider"),
+    "TalonFake": ("talon_fakes.server", "TalonFake"),
     "Kind": ("talon_fakes.violations", "Kind"),
     "Severity": ("talon_fakes.violations", "Severity"),
     "Violation": ("talon_fakes.violations", "Violation"),
@@ -74,12 +100,19 @@ if TYPE_CHECKING:
     from talon_fakes.errors import (
         ContractsNotFound,
         ContractViolation,
+        InvalidOverride,
         InvalidTransition,
         TalonFakesError,
         UnknownContract,
+        UnknownFactory,
+        UnknownLocale,
         UnknownRuleSet,
+        UnknownTrait,
+        UnreachableState,
     )
+    from talon_fakes.factories import Factories, TalonProvider
     from talon_fakes.invariants import check_state_history
+    from talon_fakes.server import TalonFake
     from talon_fakes.states import RULE_SETS, Operation, RuleSet, State, Transition, rule_set
     from talon_fakes.validation import assert_contract, is_valid, validate
     from talon_fakes.violations import Kind, Severity, Violation

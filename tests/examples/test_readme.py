@@ -1,4 +1,10 @@
-"""Every snippet of the README runs: the Python blocks as code, the set-up commands' main job."""
+"""Every snippet of the README runs: the Python blocks as code, the set-up commands' main job.
+
+Python blocks whose first line names a file (``# test_checkout.py``, ``# conftest.py``) are pytest
+test modules for the plugin: each runs through pytester, with the ``conftest.py`` block just before
+it, if any; blocks that need an official SDK run in each SDK's environment in
+``tests/sdk/test_plugin_sdk_fixtures.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+ALL_PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+FILE_NAME = re.compile(r"# ((?:test_\w+|conftest)\.py)\n")
+PYTHON_BLOCKS = [block for block in ALL_PYTHON_BLOCKS if not FILE_NAME.match(block)]
 BASH_BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL)
 
 
@@ -39,3 +47,50 @@ def test_main_job_of_the_setup_command_passes() -> None:
     script = Path(sys.executable).parent / "talon-fakes"  # the installed console script
     result = subprocess.run([str(script), *args], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def readme_test_modules() -> list[tuple[str, str, str | None]]:
+    """(file name, test module, the conftest.py block just before it or None), in README order."""
+    modules, conftest = [], None
+    for block in ALL_PYTHON_BLOCKS:
+        match = FILE_NAME.match(block)
+        if match is None:
+            conftest = None
+        elif match.group(1) == "conftest.py":
+            conftest = block
+        else:
+            modules.append((match.group(1), block, conftest))
+            conftest = None
+    return modules
+
+
+TEST_MODULES = readme_test_modules()
+
+
+def test_the_plugin_walkthrough_has_test_modules() -> None:
+    names = [name for name, _, _ in TEST_MODULES]
+    assert {
+        "test_checkout.py",
+        "test_data.py",
+        "test_rules.py",
+        "test_properties.py",
+        "test_verified.py",
+    } <= set(names)
+    assert any(conftest for _, _, conftest in TEST_MODULES)
+
+
+@pytest.mark.parametrize(("name", "module", "conftest"), TEST_MODULES, ids=[m[0] for m in TEST_MODULES])
+def test_plugin_snippet_passes(
+    pytester: pytest.Pytester, name: str, module: str, conftest: str | None
+) -> None:
+    if "import talon_one" in module:
+        pytest.skip(
+            "needs an official SDK: run in each SDK's environment by tests/sdk/test_plugin_sdk_fixtures.py"
+        )
+    if conftest is not None:
+        pytester.makeconftest(conftest)
+    pytester.makepyfile(**{name.removesuffix(".py"): module})
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error::UserWarning")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) >= 1, result.stdout.str()
+    assert set(outcomes) <= {"passed"}, result.stdout.str()
