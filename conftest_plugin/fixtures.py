@@ -14,12 +14,11 @@ import pytest
 from conftest_plugin.state import STATE, RunState, derive_seed
 
 if TYPE_CHECKING:
-    from talon_fakes.factories import Factories
-
     from conftest_plugin.client import TalonClient
     from conftest_plugin.contracts import Contracts
     from conftest_plugin.fakes import PluginFake
     from conftest_plugin.target import Target
+    from talon_fakes.factories import Factories
 
 #: Where a test's factories seed is kept, for the failure report.
 SEED = pytest.StashKey[int]()
