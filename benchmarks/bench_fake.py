@@ -9,7 +9,9 @@ Run ``python -m benchmarks.bench_fake``. It prints:
 3. the Management list with filters over 100 000 stored sessions: time per request, and the
    memory the store takes (tracemalloc).
 
-Each figure is the best of three timed loops after a warm-up; it prints, it asserts nothing.
+Each figure is the best of seven timed batches after a warm-up, the batches of the figures
+compared taking turns (so load on a shared machine hits both sides alike); it prints, it asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -47,62 +49,78 @@ BODY = {
 
 def per_call(call: Callable[[], object], count: int) -> float:
     """Best-of-three seconds per call."""
-    for _ in range(min(100, count)):
-        call()
-    best = float("inf")
-    for _ in range(3):
-        gc.collect()
-        start = time.perf_counter()
-        for _ in range(count):
+    return interleaved({"call": call}, count, rounds=3)["call"]
+
+
+def interleaved(calls: dict[str, Callable[[], object]], count: int, rounds: int = 7) -> dict[str, float]:
+    """Best seconds per call of each of ``calls``, timed in alternating batches of ``count``.
+
+    The batches take turns (and swap order every round), so a load that comes and goes on a shared
+    machine weighs on every figure alike instead of on whichever was measured at the wrong time.
+    """
+    for call in calls.values():
+        for _ in range(min(100, count)):
             call()
-        best = min(best, (time.perf_counter() - start) / count)
+    best = dict.fromkeys(calls, float("inf"))
+    names = list(calls)
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            call = calls[name]
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(count):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / count)
     return best
 
 
 def http_costs(count: int) -> None:
     pool = urllib3.PoolManager()
-    with TalonFake() as fake:
+    with TalonFake() as fake, HTTPServer(threaded=True) as static:
+        url = fake.url(SESSION)  # over HTTP; inside in_process() fake.url() names the in-process base
         headers = fake.integration_headers | {"Content-Type": "application/json"}
         body = orjson.dumps(BODY)
-        pool.request("PUT", fake.url(SESSION), body=body, headers=headers)
-        get_response = pool.request("GET", fake.url(SESSION), headers=headers).data
-        put_response = pool.request("PUT", fake.url(SESSION), body=body, headers=headers).data
-        fake_get = per_call(lambda: pool.request("GET", fake.url(SESSION), headers=headers), count)
-        fake_put = per_call(lambda: pool.request("PUT", fake.url(SESSION), body=body, headers=headers), count)
-        with fake.in_process() as base:
-            local_get = per_call(lambda: pool.request("GET", base + SESSION, headers=headers), count * 4)
-            local_put = per_call(
-                lambda: pool.request("PUT", base + SESSION, body=body, headers=headers), count * 4
-            )
-            # The connection pool's entry, which requests takes (PoolManager, the SDKs' entry, is
-            # answered before urllib3 parses the URL and looks up the pool).
-            conn = pool.connection_from_url(base)
-            pooled_get = per_call(lambda: conn.urlopen("GET", SESSION, headers=headers), count * 4)
-            pooled_put = per_call(lambda: conn.urlopen("PUT", SESSION, body=body, headers=headers), count * 4)
-    with HTTPServer(threaded=True) as static:
+        pool.request("PUT", url, body=body, headers=headers)
+        get_response = pool.request("GET", url, headers=headers).data
+        put_response = pool.request("PUT", url, body=body, headers=headers).data
         static.expect_request(SESSION, method="GET").respond_with_data(
             get_response, content_type="application/json"
         )
         static.expect_request(SESSION, method="PUT").respond_with_data(
             put_response, content_type="application/json"
         )
-        static_get = per_call(lambda: pool.request("GET", static.url_for(SESSION), headers=headers), count)
-        static_put = per_call(
-            lambda: pool.request("PUT", static.url_for(SESSION), body=body, headers=headers), count
-        )
+        static_url = static.url_for(SESSION)
+        over_http = {
+            "fake GET": lambda: pool.request("GET", url, headers=headers),
+            "static GET": lambda: pool.request("GET", static_url, headers=headers),
+            "fake PUT": lambda: pool.request("PUT", url, body=body, headers=headers),
+            "static PUT": lambda: pool.request("PUT", static_url, body=body, headers=headers),
+        }
+        t = interleaved(over_http, count)
+        with fake.in_process() as base:
+            # The connection pool's entry, which requests takes (PoolManager, the SDKs' entry, is
+            # answered before urllib3 parses the URL and looks up the pool).
+            conn = pool.connection_from_url(base)
+            in_process = {
+                "local GET": lambda: pool.request("GET", base + SESSION, headers=headers),
+                "local PUT": lambda: pool.request("PUT", base + SESSION, body=body, headers=headers),
+                "pooled GET": lambda: conn.urlopen("GET", SESSION, headers=headers),
+                "pooled PUT": lambda: conn.urlopen("PUT", SESSION, body=body, headers=headers),
+            }
+            t |= interleaved(in_process, count * 4)
     rows = [
         ("1. the fake against a static pytest-httpserver answer (target: at most 1.3x)", "fake", "static"),
-        ("GET", fake_get, static_get),
-        ("PUT", fake_put, static_put),
+        ("GET", t["fake GET"], t["static GET"]),
+        ("PUT", t["fake PUT"], t["static PUT"]),
         (
             "2. in-process against HTTP, same fake, same client (target: at least 10x faster)",
             "HTTP",
             "in-process",
         ),
-        ("GET", fake_get, local_get),
-        ("PUT", fake_put, local_put),
-        ("GET via the connection pool (requests' path)", fake_get, pooled_get),
-        ("PUT via the connection pool (requests' path)", fake_put, pooled_put),
+        ("GET", t["fake GET"], t["local GET"]),
+        ("PUT", t["fake PUT"], t["local PUT"]),
+        ("GET via the connection pool (requests' path)", t["fake GET"], t["pooled GET"]),
+        ("PUT via the connection pool (requests' path)", t["fake PUT"], t["pooled PUT"]),
     ]
     for name, ours, theirs in rows:
         if isinstance(ours, str):
