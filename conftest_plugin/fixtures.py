@@ -1,8 +1,9 @@
 """The plugin's fixtures. Each imports what it needs when first used.
 
-The fake and the target are session-scoped (one server per run, or per xdist worker), so that
-``@given`` tests may use them without tripping Hypothesis's ``function_scoped_fixture`` health
-check; the per-test reset, the contract check and the coverage happen in the plugin's hooks.
+The fake, the target and the client are module-scoped (one server per configuration a run, or
+per xdist worker), so that ``@given`` tests may use them without tripping Hypothesis's
+``function_scoped_fixture`` health check, and a sub-directory's ``conftest.py`` may configure its
+own; the per-test reset, the contract check and the coverage happen in the plugin's hooks.
 """
 
 from __future__ import annotations
@@ -47,11 +48,15 @@ def talon_fake_options() -> dict[str, Any]:
 # -- the fake and the target -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def talon_fake(
     pytestconfig: pytest.Config, talon_fake_rules: str, talon_fake_options: dict[str, Any]
 ) -> PluginFake:
     """The fake, served on loopback: started once per run (per xdist worker), reset before every test.
+
+    Module-scoped, not function-scoped, so ``@given`` tests may use it; not session-scoped, so a
+    ``conftest.py`` in a sub-directory may override ``talon_fake_rules``/``talon_fake_options`` for
+    its tests (each distinct configuration gets its own server, started once).
 
     ``base_url``, ``url(path)``, ``integration_headers``, ``management_headers``, the controls
     (``seed_session``, ``inject_fault``, ``effects``, ``clock``, ``sessions``, ``history``) and
@@ -60,7 +65,7 @@ def talon_fake(
     return _run(pytestconfig).server(talon_fake_rules, talon_fake_options)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def talon_target(
     pytestconfig: pytest.Config, talon_fake_rules: str, talon_fake_options: dict[str, Any]
 ) -> Target:
@@ -71,7 +76,7 @@ def talon_target(
     return Target(_run(pytestconfig), talon_fake_rules, talon_fake_options)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def talon_client(pytestconfig: pytest.Config, talon_target: Target) -> TalonClient:
     """An HTTP client (standard library) of ``talon_target``: ``update_customer_session``, ..."""
     from conftest_plugin.client import TalonClient

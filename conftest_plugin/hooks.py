@@ -78,7 +78,8 @@ def pytest_report_header(config: pytest.Config) -> str:
             else f"{settings.base_url} for talon_verified tests, the fake otherwise"
         )
     seed = f"--talon-seed={state.seed}"
-    return f"talon-fakes: {seed}, rules {state.rules}, {contracts} contracts, target: {target}"
+    rules = f"rules {state.rules} (unless a talon_fake_rules fixture says otherwise)"
+    return f"talon-fakes: {seed}, {rules}, {contracts} contracts, target: {target}"
 
 
 # -- one test --------------------------------------------------------------------------------------

@@ -294,8 +294,8 @@ class Clock:
         with self._lock:
             return self._frozen if self._frozen is not None else datetime.now(UTC)
 
-    def set(self, at: datetime) -> None:
-        """Stop the clock at ``at`` (naive times are taken as UTC)."""
+    def set(self, at: datetime | str) -> None:
+        """Stop the clock at ``at``: a datetime (naive is taken as UTC) or ``'2030-01-01T00:00:00Z'``."""
         with self._lock:
             self._frozen = _utc(at)
 
@@ -310,5 +310,12 @@ class Clock:
             self._frozen = None
 
 
-def _utc(at: datetime) -> datetime:
+def _utc(at: datetime | str) -> datetime:
+    if isinstance(at, str):  # an RFC 3339 time, as the API spells them
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            raise ValueError(f"not an RFC 3339 date-time: {at!r}; e.g. '2030-01-01T00:00:00Z'") from None
+    if not isinstance(at, datetime):
+        raise TypeError(f"a clock time is a datetime or an RFC 3339 string, not {type(at).__name__}")
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

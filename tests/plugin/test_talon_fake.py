@@ -94,6 +94,29 @@ def test_a_rules_fixture_override_wins_over_the_option(pytester: pytest.Pytester
     pytester.runpytest_inprocess("--talon-rules", "legacy").assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize("order", [("test_root.py", "v1rules"), ("v1rules", "test_root.py")])
+def test_a_sub_directory_override_applies_below_it_in_any_order(
+    pytester: pytest.Pytester, order: tuple[str, str]
+) -> None:
+    sub = pytester.mkdir("v1rules")
+    (sub / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef talon_fake_rules():\n    return 'v1'\n\n\n"
+        "@pytest.fixture(scope='session')\ndef talon_fake_options():\n    return {'api_key': 'sub-key'}\n"
+    )
+    (sub / "test_sub.py").write_text(
+        "def test_sub(talon_fake, talon_client):\n"
+        "    assert talon_fake.rules == 'v1'\n"
+        "    assert talon_fake.integration_headers == {'Authorization': 'ApiKey-v1 sub-key'}\n"
+        "    assert talon_client.update_customer_session('s', {}).status == 200\n"
+    )
+    pytester.makepyfile(
+        test_root="def test_root(talon_fake, talon_client):\n"
+        "    assert talon_fake.rules == 'current'\n"
+        "    assert talon_client.update_customer_session('s', {}).status == 200\n"
+    )
+    pytester.runpytest_inprocess(*order).assert_outcomes(passed=2)
+
+
 def test_bad_configuration_gets_a_clear_error(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
@@ -145,7 +168,10 @@ def test_tests_that_do_not_use_the_plugin_are_left_alone(pytester: pytest.Pytest
     result.assert_outcomes(passed=1)
     result.stdout.no_fnmatch_line("*transition coverage*")
     result.stdout.fnmatch_lines(
-        ["talon-fakes: --talon-seed=*, rules current, lenient contracts, target: fake"]
+        [
+            "talon-fakes: --talon-seed=*, rules current (unless a talon_fake_rules fixture says otherwise), "
+            "lenient contracts, target: fake"
+        ]
     )
 
 

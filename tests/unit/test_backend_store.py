@@ -160,3 +160,16 @@ def test_seeded_sessions_count_in_their_profiles_aggregates() -> None:
     assert (profile.closed_sessions, profile.total_sales) == (2, 15.0)  # one unit of "r" returned
     backend.seed_session(1, "c", State.OPEN, SessionUpdate(profile_id="p", cart_items=items))
     assert (backend.profile("p").closed_sessions, backend.profile("p").total_sales) == (1, 5.0)
+
+
+def test_the_clock_takes_an_rfc_3339_string_and_refuses_anything_else() -> None:
+    clock = Clock()
+    clock.set("2030-01-01T00:00:00Z")
+    assert clock.now() == datetime(2030, 1, 1, tzinfo=UTC)
+    clock.set("2030-01-01T02:00:00+02:00")
+    assert clock.now() == datetime(2030, 1, 1, tzinfo=UTC)
+    with pytest.raises(ValueError, match="not an RFC 3339 date-time: 'tomorrow'"):
+        clock.set("tomorrow")
+    with pytest.raises(TypeError, match="not int"):
+        clock.set(1_900_000_000)  # type: ignore[arg-type]
+    assert clock.now() == datetime(2030, 1, 1, tzinfo=UTC)  # a refused time changes nothing
