@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conftest_plugin.target import Target
+from talon_fakes import auth
 
 INSTALL_HINT = (
     "the official Talon.One SDK is not installed (no module talon_one): "
@@ -41,12 +42,12 @@ def _client(sdk: Any, target: Target, scheme: str, key: str, prefix: str) -> Any
 def integration_api(target: Target) -> Any:
     """A ``talon_one.IntegrationApi`` sending ``ApiKey-v1 <key>`` to ``target``."""
     sdk = _sdk()
-    return sdk.IntegrationApi(_client(sdk, target, "api_key_v1", target.api_key, "ApiKey-v1"))
+    return sdk.IntegrationApi(_client(sdk, target, "api_key_v1", target.api_key, auth.INTEGRATION_SCHEME))
 
 
 def management_api(target: Target) -> Any:
     """A ``talon_one.ManagementApi`` sending ``ManagementKey-v1 <key>`` to ``target``."""
     sdk = _sdk()
     return sdk.ManagementApi(
-        _client(sdk, target, "management_key", target.management_key, "ManagementKey-v1")
+        _client(sdk, target, "management_key", target.management_key, auth.MANAGEMENT_SCHEME)
     )

@@ -9,6 +9,7 @@ import pytest
 
 from conftest_plugin.state import FAKE_ONLY, RunState
 from conftest_plugin.testrun import LiveSettings
+from talon_fakes import auth
 
 if TYPE_CHECKING:
     from conftest_plugin.fakes import PluginFake
@@ -75,12 +76,12 @@ class Target:
     @property
     def integration_headers(self) -> dict[str, str]:
         """``Authorization: ApiKey-v1 <key>``, for the Integration API."""
-        return {"Authorization": f"ApiKey-v1 {self.api_key}"}
+        return auth.integration_headers(self.api_key)
 
     @property
     def management_headers(self) -> dict[str, str]:
         """``Authorization: ManagementKey-v1 <key>``, for the Management API."""
-        return {"Authorization": f"ManagementKey-v1 {self.management_key}"}
+        return auth.management_headers(self.management_key)
 
     def __repr__(self) -> str:
         where = "live deployment" if self.live else f"fake ({self._rules} rules)"

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Request, Response
 
-from talon_fakes import wire
+from talon_fakes import auth, wire
 from talon_fakes.backend import Backend, Outcome
 from talon_fakes.calls import (
     Call,
@@ -206,14 +206,18 @@ class FakeApp:
 
     def _authenticate(self, call: Call, api: str) -> int | str:
         scheme, _, key = (call.header("Authorization") or "").partition(" ")
-        if api == "integration" and scheme == "ApiKey-v1" and key in self.config.api_keys:
+        if api == "integration" and scheme == auth.INTEGRATION_SCHEME and key in self.config.api_keys:
             return self.config.api_keys[key]
         if api == "management" and (
-            (scheme == "ManagementKey-v1" and key in self.config.management_keys)
-            or (scheme == "Bearer" and key in self.config.bearer_tokens)
+            (scheme == auth.MANAGEMENT_SCHEME and key in self.config.management_keys)
+            or (scheme == auth.BEARER_SCHEME and key in self.config.bearer_tokens)
         ):
             return key
-        expected = "ApiKey-v1 <key>" if api == "integration" else "ManagementKey-v1 <key> or Bearer <token>"
+        expected = (
+            f"{auth.INTEGRATION_SCHEME} <key>"
+            if api == "integration"
+            else f"{auth.MANAGEMENT_SCHEME} <key> or {auth.BEARER_SCHEME} <token>"
+        )
         message = f"Unauthorized - Invalid API key; the {api} API needs Authorization: {expected}"
         raise HttpError(
             401, wire.error_with_status(message, 401, title="unauthorized", parameter="Authorization")

@@ -309,8 +309,11 @@ def serve_command(
             fix = "choose another --port, or --port 0 for a free one" if in_use else "check --host and --port"
             raise _CannotServe(f"cannot listen on {host}:{port}: {reason}; {fix}") from None
         click.echo(fake.base_url)
-        click.echo(f"Integration API: Authorization: ApiKey-v1 {fake.api_key} (application {application_id})")
-        click.echo(f"Management API: Authorization: ManagementKey-v1 {fake.management_key}")
+        integration, management = fake.integration_headers, fake.management_headers
+        click.echo(
+            f"Integration API: Authorization: {integration['Authorization']} (application {application_id})"
+        )
+        click.echo(f"Management API: Authorization: {management['Authorization']}")
         click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
         while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform

@@ -22,6 +22,7 @@ from typing import Any, Self
 from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug.wrappers import Request, Response
 
+from talon_fakes import auth
 from talon_fakes.app import (
     DEFAULT_API_KEY,
     DEFAULT_MANAGEMENT_KEY,
@@ -138,12 +139,12 @@ class TalonFake:
     @property
     def integration_headers(self) -> dict[str, str]:
         """The headers the Integration API wants."""
-        return {"Authorization": f"ApiKey-v1 {self.api_key}"}
+        return auth.integration_headers(self.api_key)
 
     @property
     def management_headers(self) -> dict[str, str]:
         """The headers the Management API wants."""
-        return {"Authorization": f"ManagementKey-v1 {self.management_key}"}
+        return auth.management_headers(self.management_key)
 
     # -- test controls -----------------------------------------------------------------------
 

@@ -54,7 +54,9 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("module", ["states.py", "invariants.py", "violations.py", "errors.py"])
+@pytest.mark.parametrize(
+    "module", ["states.py", "invariants.py", "violations.py", "errors.py", "auth.py", "model.py"]
+)
 def test_domain_modules_import_no_http_or_pytest(module: str) -> None:
     assert not imported_modules(PACKAGE / module) & {"werkzeug", "pytest_httpserver", "pytest", "requests"}
 
