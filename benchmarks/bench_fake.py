@@ -9,9 +9,9 @@ Run ``python -m benchmarks.bench_fake``. It prints:
 3. the Management list with filters over 100 000 stored sessions: time per request, and the
    memory the store takes (tracemalloc).
 
-Each figure is the best of seven timed batches after a warm-up, the batches of the figures
-compared taking turns (so load on a shared machine hits both sides alike); it prints, it asserts
-nothing.
+Each figure is the best of seven timed batches after a warm-up, the batches of all the figures
+of 1 and 2 taking turns in the same rounds (so load on a shared machine hits both sides of every
+ratio alike); it prints, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -49,23 +49,23 @@ BODY = {
 
 def per_call(call: Callable[[], object], count: int) -> float:
     """Best-of-three seconds per call."""
-    return interleaved({"call": call}, count, rounds=3)["call"]
+    return interleaved({"call": (call, count)}, rounds=3)["call"]
 
 
-def interleaved(calls: dict[str, Callable[[], object]], count: int, rounds: int = 7) -> dict[str, float]:
-    """Best seconds per call of each of ``calls``, timed in alternating batches of ``count``.
+def interleaved(calls: dict[str, tuple[Callable[[], object], int]], rounds: int = 7) -> dict[str, float]:
+    """Best seconds per call of each of ``calls`` (a call and its batch size), timed in turns.
 
     The batches take turns (and swap order every round), so a load that comes and goes on a shared
     machine weighs on every figure alike instead of on whichever was measured at the wrong time.
     """
-    for call in calls.values():
+    for call, count in calls.values():
         for _ in range(min(100, count)):
             call()
     best = dict.fromkeys(calls, float("inf"))
     names = list(calls)
     for round_ in range(rounds):
         for name in names if round_ % 2 == 0 else reversed(names):
-            call = calls[name]
+            call, count = calls[name]
             gc.collect()
             start = time.perf_counter()
             for _ in range(count):
@@ -90,24 +90,24 @@ def http_costs(count: int) -> None:
             put_response, content_type="application/json"
         )
         static_url = static.url_for(SESSION)
-        over_http = {
-            "fake GET": lambda: pool.request("GET", url, headers=headers),
-            "static GET": lambda: pool.request("GET", static_url, headers=headers),
-            "fake PUT": lambda: pool.request("PUT", url, body=body, headers=headers),
-            "static PUT": lambda: pool.request("PUT", static_url, body=body, headers=headers),
-        }
-        t = interleaved(over_http, count)
         with fake.in_process() as base:
-            # The connection pool's entry, which requests takes (PoolManager, the SDKs' entry, is
-            # answered before urllib3 parses the URL and looks up the pool).
+            # Every figure is timed in the same rounds, the in-process ones with in-process
+            # interception on (the HTTP ones go to another origin, which urllib3 sends as usual).
+            # The connection pool's entry is the one requests takes (PoolManager, the SDKs' entry,
+            # is answered before urllib3 parses the URL and looks up the pool).
             conn = pool.connection_from_url(base)
-            in_process = {
-                "local GET": lambda: pool.request("GET", base + SESSION, headers=headers),
-                "local PUT": lambda: pool.request("PUT", base + SESSION, body=body, headers=headers),
-                "pooled GET": lambda: conn.urlopen("GET", SESSION, headers=headers),
-                "pooled PUT": lambda: conn.urlopen("PUT", SESSION, body=body, headers=headers),
+            local = count * 4  # a batch of about the same length as an HTTP one
+            calls: dict[str, tuple[Callable[[], object], int]] = {
+                "fake GET": (lambda: pool.request("GET", url, headers=headers), count),
+                "static GET": (lambda: pool.request("GET", static_url, headers=headers), count),
+                "fake PUT": (lambda: pool.request("PUT", url, body=body, headers=headers), count),
+                "static PUT": (lambda: pool.request("PUT", static_url, body=body, headers=headers), count),
+                "local GET": (lambda: pool.request("GET", base + SESSION, headers=headers), local),
+                "local PUT": (lambda: pool.request("PUT", base + SESSION, body=body, headers=headers), local),
+                "pooled GET": (lambda: conn.urlopen("GET", SESSION, headers=headers), local),
+                "pooled PUT": (lambda: conn.urlopen("PUT", SESSION, body=body, headers=headers), local),
             }
-            t |= interleaved(in_process, count * 4)
+            t = interleaved(calls)
     rows = [
         ("1. the fake against a static pytest-httpserver answer (target: at most 1.3x)", "fake", "static"),
         ("GET", t["fake GET"], t["static GET"]),
