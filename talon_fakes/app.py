@@ -335,7 +335,7 @@ class FakeApp:
 
     def list_application_sessions(self, call: Call, principal: str, application_id: str) -> tuple[int, Any]:
         """GET /v1/applications/{applicationId}/sessions."""
-        app = path_int(application_id, "applicationId")
+        app = self._application(application_id)
         sort = call.args.get("sort", "id")
         descending = sort.startswith("-")
         field_name = wire.SORT_FIELDS.get(sort.removeprefix("-"))
@@ -368,9 +368,23 @@ class FakeApp:
         self, call: Call, principal: str, application_id: str, session_id: str
     ) -> tuple[int, Any]:
         """GET /v1/applications/{applicationId}/sessions/{sessionId}."""
-        app, internal = path_int(application_id, "applicationId"), path_int(session_id, "sessionId")
+        app, internal = self._application(application_id), path_int(session_id, "sessionId")
         session = self.backend.get_application_session(app, internal)
         return 200, wire.application_session(session)
+
+    def _application(self, application_id: str) -> int:
+        """The ID of an Application the fake has: one an Integration API key belongs to, or one
+        that holds sessions (seeded ones included). Any other is a 404, as for a deleted one."""
+        app = path_int(application_id, "applicationId")
+        if app in self.config.api_keys.values() or self.backend.has_sessions(app):
+            return app
+        known = ", ".join(map(str, sorted(set(self.config.api_keys.values())))) or "none"
+        message = (
+            f"no Application {app}; the fake has Application {known} (one a configured API key belongs to)"
+        )
+        raise HttpError(
+            404, wire.error_with_status(message, 404, title="not found", parameter="applicationId")
+        )
 
 
 def _transition(call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None) -> Any:

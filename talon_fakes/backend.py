@@ -226,6 +226,11 @@ class Backend:
                 candidates = reversed(stored.values()) if query.descending else stored.values()
             return queries.page(candidates, query, in_id_order=True)
 
+    def has_sessions(self, application_id: int) -> bool:
+        """Whether any session of the application is stored."""
+        with self.lock:
+            return bool(self._apps.get(application_id))
+
     def get_application_session(self, application_id: int, session_id: int) -> Session:
         """GET /v1/applications/{applicationId}/sessions/{sessionId} (the internal ID)."""
         with self.lock:

@@ -227,7 +227,7 @@ def _paths() -> dict[str, Any]:
             "parameters": [_param(name) for name in _LIST_PARAMETERS],
             "responses": {
                 "200": _ok("application-sessions-page", "FirstApplicationSession"),
-                **_errors(400, 401),
+                **_errors(400, 401, 404),  # an Application the fake does not have
             },
             **management,
         },
@@ -384,7 +384,8 @@ def _responses() -> dict[str, Any]:
         },
         "Unauthorized": {"description": "Unauthorized - Invalid API key", "content": with_status},
         "NotFound": {
-            "description": "No such session (the spec declares no 404 here; the fake answers one).",
+            "description": "No such session or Application (the spec declares no 404 here; the fake "
+            "answers one).",
             "content": with_status,
         },
         "Conflict": {

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fake_helpers import SHOES, SOCKS, T0, session_of, source
 
+from talon_fakes.states import State
+
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
@@ -200,3 +202,24 @@ def test_applications_keep_their_sessions_apart(client: Client, fake: TalonFake)
     assert client.application_session(theirs["id"], application_id=2).json()["applicationId"] == 2
     assert listed(client) == ["shared-id"]
     assert [s["id"] for s in client.list_sessions(application_id=2).json()["data"]] == [theirs["id"]]
+
+
+def test_an_application_the_fake_does_not_have_is_a_404_naming_it(client: Client, fake: TalonFake) -> None:
+    client.update("mine", {"profileId": "gus"})
+    for response in (
+        client.list_sessions(application_id=99),
+        client.application_session(1, application_id=99),
+    ):
+        assert response.status_code == 404, response.text
+        assert source(response) == {"parameter": "applicationId"}
+        assert "no Application 99" in response.json()["message"]
+        assert "Application 1" in response.json()["message"]  # the one the fake has
+    assert [s["integrationId"] for s in client.list_sessions().json()["data"]] == ["mine"]  # nothing lost
+
+
+def test_an_application_with_seeded_sessions_is_listed_without_a_key(client: Client, fake: TalonFake) -> None:
+    assert client.list_sessions(application_id=5).status_code == 404
+    fake.backend.seed_session(5, "seeded", State.CLOSED)
+    page = client.list_sessions(application_id=5).json()
+    assert [(s["integrationId"], s["state"]) for s in page["data"]] == [("seeded", "closed")]
+    assert client.list_sessions().json()["data"] == []  # the key's own Application: empty, not a 404
