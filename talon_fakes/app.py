@@ -298,13 +298,14 @@ class FakeApp:
             raise bad("Idempotency-Key must be 1 to 255 characters", parameter="Idempotency-Key")
         request = (json_body(call), dry, rerun)
         with Changing(self._sessions, call, (application_id, integration_id), wait=True):
-            if key is not None:
-                replay = self._replies.replay(
-                    (application_id, integration_id, key), request, self.backend.clock.now()
-                )
+            session = self.backend.get_customer_session(application_id, integration_id)
+            # By the session's internal ID too: a session seeded anew under the same integration ID
+            # is another session, which no earlier answer belongs to.
+            reply_key = None if key is None else (application_id, integration_id, session.id, key)
+            if reply_key is not None:
+                replay = self._replies.replay(reply_key, request, self.backend.clock.now())
                 if replay is not None:
                     return 200, replay
-            session = self.backend.get_customer_session(application_id, integration_id)
             items, content = wire.returned_items(request[0], session)
             answer = _Answer(self, "return", content)
             _transition(
@@ -313,10 +314,8 @@ class FakeApp:
                 ),
                 parameter="customerSessionId",  # the session's state forbids it, not the body
             )
-            if key is not None and not dry:
-                self._replies.keep(
-                    (application_id, integration_id, key), request, answer.payload, self.backend.clock.now()
-                )
+            if reply_key is not None and not dry:
+                self._replies.keep(reply_key, request, answer.payload, self.backend.clock.now())
         return 200, answer.payload
 
     def reopen_customer_session(

@@ -89,19 +89,22 @@ class _Reply:
     at: datetime
 
 
+ReplyKey = tuple[int, str, int, str]
+
+
 class Replies:
-    """The answers to Idempotency-Keys, by (application ID, session, key)."""
+    """The answers to Idempotency-Keys, by (application ID, session integration ID, session ID, key)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._replies: dict[tuple[int, str, str], _Reply] = {}
+        self._replies: dict[ReplyKey, _Reply] = {}
 
     def clear(self) -> None:
         """Forget every answer."""
         with self._lock:
             self._replies.clear()
 
-    def replay(self, key: tuple[int, str, str], request: Any, now: datetime) -> bytes | None:
+    def replay(self, key: ReplyKey, request: Any, now: datetime) -> bytes | None:
         """The answer kept for ``key``, if any; the key with a different ``request`` is a 400.
 
         ``request`` is whatever identifies a request (its parsed body and parameters).
@@ -119,14 +122,14 @@ class Replies:
             # Idempotency-Key draft suggests 422, which this operation does not declare, while its
             # declared 400 carries the error shape that names the header. So: 400.
             message = (
-                f"Idempotency-Key {key[2]!r} was first used for a different request to session "
+                f"Idempotency-Key {key[3]!r} was first used for a different request to session "
                 f"{key[1]!r}; a key can only be reused with the same body and the same dry and "
                 "runRuleEngine parameters. Send a new key for a new return."
             )
             raise bad(message, parameter="Idempotency-Key")
         return reply.payload
 
-    def keep(self, key: tuple[int, str, str], request: Any, payload: bytes, now: datetime) -> None:
+    def keep(self, key: ReplyKey, request: Any, payload: bytes, now: datetime) -> None:
         """Keep ``payload`` as the answer to ``key`` for ``request``."""
         with self._lock:
             self._replies[key] = _Reply(request, payload, now)

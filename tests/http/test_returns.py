@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fake_helpers import SHOES, SOCKS, T0, closed, lines, session_of, source
 
+from talon_fakes.model import CartItem
+
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
@@ -181,3 +183,17 @@ def test_profile_aggregates_count_the_sessions_closed_now(client: Client) -> Non
     assert aggregates(client, "hana") == (1, 5.0), "a cancelled session no longer counts"
     client.update("open-one", {"profileId": "hana", "cartItems": [SHOES]})
     assert aggregates(client, "hana") == (1, 5.0), "an open session is no sale yet"
+
+
+def test_an_idempotency_key_does_not_replay_into_a_session_seeded_anew(
+    client: Client, fake: TalonFake
+) -> None:
+    closed(client, "reseeded", SHOES)
+    one = [{"position": 0, "quantity": 1}]
+    first = client.return_items("reseeded", one, key="k")
+    fake.seed_session("reseeded", "closed", cart_items=(CartItem("SHOE-1", 3, 50.0),))
+    again = client.return_items("reseeded", one, key="k")
+    assert again.status_code == 200, again.text
+    assert session_of(again)["id"] != session_of(first)["id"]  # the new session's own return
+    assert len(fake.session("reseeded").returns) == 1
+    assert lines(session_of(again)) == [("SHOE-1", 1, 2)]
