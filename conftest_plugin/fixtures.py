@@ -40,8 +40,9 @@ def talon_fake_rules(pytestconfig: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def talon_fake_options() -> dict[str, Any]:
-    """Keyword arguments of the fake: ``api_key``, ``management_key``, ``application_id``, ``host``,
-    ``port``. None by default (a free port on 127.0.0.1, the default keys, Application 1)."""
+    """Keyword arguments of the fake: ``api_key``, ``management_key``, ``bearer_token``,
+    ``application_id``, ``host``, ``port``. None by default (a free port on 127.0.0.1, the default
+    keys, no bearer token, Application 1)."""
     return {}
 
 

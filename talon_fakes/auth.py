@@ -21,3 +21,8 @@ def integration_headers(api_key: str) -> dict[str, str]:
 def management_headers(management_key: str) -> dict[str, str]:
     """The headers the Management API wants for ``management_key``."""
     return {"Authorization": f"{MANAGEMENT_SCHEME} {management_key}"}
+
+
+def bearer_headers(token: str) -> dict[str, str]:
+    """The headers the Management API wants for a bearer ``token`` (from its login session)."""
+    return {"Authorization": f"{BEARER_SCHEME} {token}"}

@@ -13,7 +13,7 @@ import math
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,6 +21,7 @@ import orjson
 from werkzeug.wrappers import Request
 
 from talon_fakes import wire
+from talon_fakes.model import rfc3339
 
 
 class HttpError(Exception):
@@ -154,18 +155,25 @@ _LONG_NUMBER = re.compile(rb"\d{19}")
 _INT64 = 2**63
 
 
+#: How deep a body may nest. The fake writes its answers with orjson, which stops at 254 levels,
+#: and an answer puts a request's values one level deeper (a Management page) at most.
+MAX_DEPTH = 200
+_TOO_DEEP = f"the body nests deeper than {MAX_DEPTH} levels of objects and arrays"
+
+
 def json_body(call: Call) -> Any:
-    """The request's JSON body; malformed JSON and numbers the API cannot hold are a 400."""
+    """The request's JSON body; malformed JSON, numbers the API cannot hold and bodies nested
+    deeper than :data:`MAX_DEPTH` are a 400."""
     data = call.body
     if not data or data.isspace():
         raise bad("the request needs a JSON body", pointer="")
     if _LONG_NUMBER.search(data) is None:
         try:
-            return orjson.loads(data)
+            return _shallow(orjson.loads(data), data)
         except orjson.JSONDecodeError:
             pass  # the standard library explains it (and accepts what orjson alone refuses)
     try:
-        body = json.loads(data, parse_constant=_no_constant)
+        body = _shallow(json.loads(data, parse_constant=_no_constant), data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = (
             f" at line {error.lineno}, column {error.colno}"
@@ -173,8 +181,30 @@ def json_body(call: Call) -> Any:
             else ""
         )
         raise bad(f"malformed JSON{where}: {error}", pointer="") from None
+    except RecursionError:
+        raise bad(_TOO_DEEP, pointer="") from None
     _check_numbers(body, "")
     return body
+
+
+def _shallow(body: Any, data: bytes) -> Any:
+    """``body``, parsed from ``data``, unless it nests deeper than :data:`MAX_DEPTH` (a 400)."""
+    # Only a body with that many brackets can nest that deep: the common one is not walked.
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
+        raise bad(_TOO_DEEP, pointer="")
+    return body
+
+
+def _depth(value: Any) -> int:
+    """How many levels of objects and arrays ``value`` nests (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _no_constant(name: str) -> Any:
@@ -216,15 +246,9 @@ def date_time(call: Call, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace(" ", "+").upper())
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise bad(f"{name} must be an RFC 3339 date-time with a time zone; got {value!r}", parameter=name)
-    try:
-        return parsed.astimezone(UTC)  # the fake keeps UTC; a time past year 9999 there has no UTC
-    except OverflowError:
-        raise bad(f"{name} is out of range: {value!r} is after year 9999 in UTC", parameter=name) from None
+        return rfc3339(value.replace(" ", "+"))
+    except ValueError as error:
+        raise bad(f"{name} must be an RFC 3339 date-time with a time zone: {error}", parameter=name) from None
 
 
 def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None = None) -> int:
@@ -232,10 +256,7 @@ def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None =
     value = call.args.get(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
+    number = path_int(value, name)
     if number < low or (high is not None and number > high):
         bounds = f"{low}..{high}" if high is not None else f"at least {low}"
         raise bad(f"{name} must be {bounds}; got {number}", parameter=name)
@@ -243,8 +264,11 @@ def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None =
 
 
 def path_int(value: str, name: str) -> int:
-    """An integer path parameter."""
-    try:
-        return int(value)
-    except ValueError:
-        raise bad(f"{name} must be an integer; got {value!r}", parameter=name) from None
+    """An integer parameter, spelled as the API (a Go server) reads one: an optional sign and ASCII
+    digits (``int()`` would also take ``1_0``, spaces and other scripts' digits), within 64 bits."""
+    if _INTEGER.fullmatch(value) is None or not -_INT64 <= (number := int(value)) < _INT64:
+        raise bad(f"{name} must be a 64-bit integer; got {value!r}", parameter=name)
+    return number
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")

@@ -263,6 +263,11 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
 @click.option(
     "--management-key", metavar="KEY", help="The Management API key  [default: talon-fakes-management-key]"
 )
+@click.option(
+    "--bearer-token",
+    metavar="TOKEN",
+    help="A Management API bearer token it also accepts (Authorization: Bearer TOKEN)  [default: none]",
+)
 @_rules_option("The transition rules the fake enforces.")
 @click.option(
     "--application-id",
@@ -272,7 +277,13 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     help="The Application the Integration API key belongs to.",
 )
 def serve_command(
-    host: str, port: int, api_key: str | None, management_key: str | None, rules: str, application_id: int
+    host: str,
+    port: int,
+    api_key: str | None,
+    management_key: str | None,
+    bearer_token: str | None,
+    rules: str,
+    application_id: int,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
     import contextlib
@@ -288,6 +299,7 @@ def serve_command(
         rules=rules,
         api_key=DEFAULT_API_KEY if api_key is None else api_key,
         management_key=DEFAULT_MANAGEMENT_KEY if management_key is None else management_key,
+        bearer_token=bearer_token,
         application_id=application_id,
         host=host,
         port=port,
@@ -314,6 +326,8 @@ def serve_command(
             f"Integration API: Authorization: {integration['Authorization']} (application {application_id})"
         )
         click.echo(f"Management API: Authorization: {management['Authorization']}")
+        if bearer_token is not None:
+            click.echo(f"Management API: Authorization: {fake.bearer_headers['Authorization']}")
         click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
         while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, overload
 
+from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
+
 from talon_fakes.errors import InvalidRequest
 from talon_fakes.states import Operation, State
 
@@ -277,45 +279,75 @@ def money(amount: float) -> float:
 class Clock:
     """The time the fake lives in: real UTC time, or a time a test sets and moves.
 
-    :meth:`reset` puts it back as it was made: following real time, or stopped at ``at``.
+    It never goes back past a time it has handed out (the fake's sessions would have ``updated``
+    before ``created``, and internal IDs out of time order, as the real API never has):
+    :meth:`set`, :meth:`advance` and :meth:`run` refuse that with a ValueError. :meth:`reset` puts
+    it back as it was made, following real time or stopped at ``at``, and forgets what it handed out.
     """
 
     def __init__(self, at: datetime | None = None) -> None:
         self._lock = threading.Lock()
         self._initial = self._frozen = _utc(at) if at is not None else None
+        self._latest: datetime | None = None  # the latest time now() has answered
 
     def reset(self) -> None:
         """Back to how the clock was made (real time, or stopped at the ``at`` it was given)."""
         with self._lock:
-            self._frozen = self._initial
+            self._frozen, self._latest = self._initial, None
 
     def now(self) -> datetime:
         """The current time (UTC)."""
         with self._lock:
-            return self._frozen if self._frozen is not None else datetime.now(UTC)
+            at = self._frozen if self._frozen is not None else datetime.now(UTC)
+            if self._latest is None or at > self._latest:
+                self._latest = at
+            return at
 
     def set(self, at: datetime | str) -> None:
         """Stop the clock at ``at``: a datetime (naive is taken as UTC) or ``'2030-01-01T00:00:00Z'``."""
         with self._lock:
-            self._frozen = _utc(at)
+            self._frozen = self._not_back(_utc(at))
 
     def advance(self, by: timedelta) -> None:
         """Move a stopped clock forward (stops a running one first)."""
         with self._lock:
-            self._frozen = (self._frozen or datetime.now(UTC)) + by
+            self._frozen = self._not_back((self._frozen or datetime.now(UTC)) + by)
 
     def run(self) -> None:
         """Follow real time again."""
         with self._lock:
+            self._not_back(datetime.now(UTC))
             self._frozen = None
+
+    def _not_back(self, at: datetime) -> datetime:
+        if self._latest is not None and at < self._latest:
+            raise ValueError(
+                f"the clock cannot go back to {at.isoformat()}: the fake has already stamped "
+                f"{self._latest.isoformat()} on what it stores; set times in order, or reset() first"
+            )
+        return at
+
+
+def rfc3339(text: str) -> datetime:
+    """An RFC 3339 date-time (``T`` and ``Z`` in either case), in UTC; anything else is a ValueError.
+
+    ``datetime.fromisoformat`` alone would take ISO 8601 spellings the API refuses (``20300101T00Z``,
+    week dates, no seconds, no time zone).
+    """
+    upper = text.upper()
+    if not validate_rfc3339(upper):
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}; e.g. '2030-01-01T00:00:00Z'")
+    try:
+        return datetime.fromisoformat(upper).astimezone(UTC)
+    except ValueError:  # well formed, but no time Python holds (a leap second)
+        raise ValueError(f"not a time the fake can hold: {text!r}") from None
+    except OverflowError:  # past year 9999 once in UTC
+        raise ValueError(f"out of range: {text!r} is after year 9999 in UTC") from None
 
 
 def _utc(at: datetime | str) -> datetime:
     if isinstance(at, str):  # an RFC 3339 time, as the API spells them
-        try:
-            at = datetime.fromisoformat(at)
-        except ValueError:
-            raise ValueError(f"not an RFC 3339 date-time: {at!r}; e.g. '2030-01-01T00:00:00Z'") from None
+        at = rfc3339(at)
     if not isinstance(at, datetime):
         raise TypeError(f"a clock time is a datetime or an RFC 3339 string, not {type(at).__name__}")
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -10,6 +10,7 @@ sorting them all.
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,7 +92,9 @@ def page(candidates: Iterable[Session], query: SessionQuery, *, in_id_order: boo
     """
     keep = predicate(query)
     matching = candidates if keep is None else filter(keep, candidates)
-    wanted = query.skip + query.page_size + 1  # one more than the page tells whether there is more
+    # One more than the page tells whether there is more; no store holds sys.maxsize sessions, and
+    # islice takes no more than that (skip goes up to 2**63 - 1).
+    wanted = min(query.skip + query.page_size + 1, sys.maxsize)
     if query.sort == "id" and in_id_order:
         found = list(islice(matching, wanted))
     else:

@@ -71,15 +71,19 @@ class TalonFake:
         rules: str | RuleSet = "current",
         api_key: str = DEFAULT_API_KEY,
         management_key: str = DEFAULT_MANAGEMENT_KEY,
+        bearer_token: str | None = None,
         application_id: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
     ) -> None:
         self.backend = Backend(rules=rules, clock=clock)
-        config = FakeConfig({api_key: application_id}, {management_key})
+        tokens = set() if bearer_token is None else {bearer_token}
+        config = FakeConfig({api_key: application_id}, {management_key}, tokens)
         self.app = FakeApp(self.backend, config)
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
+        #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
+        self.bearer_token = bearer_token
         self._server = _Server(self.app, host, port)
         self._in_process_url: str | None = None
 
@@ -145,6 +149,13 @@ class TalonFake:
     def management_headers(self) -> dict[str, str]:
         """The headers the Management API wants."""
         return auth.management_headers(self.management_key)
+
+    @property
+    def bearer_headers(self) -> dict[str, str]:
+        """The Management API's headers with the bearer token (only when the fake has one)."""
+        if self.bearer_token is None:
+            raise TalonFakesError("this fake has no bearer token: make it with TalonFake(bearer_token=...)")
+        return auth.bearer_headers(self.bearer_token)
 
     # -- test controls -----------------------------------------------------------------------
 

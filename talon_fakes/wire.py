@@ -106,7 +106,10 @@ def cart_item(raw: Mapping[str, Any]) -> CartItem:
     costs = _costs_in(raw.get("additionalCosts") or {})
     details = {k: v for k, v in raw.items() if k not in _NOT_DETAILS}
     price = raw.get("price")
-    return CartItem(raw["sku"], raw["quantity"], None if price is None else float(price), 0, costs, details)
+    # int(): JSON Schema's integer takes 2.0 too, which the domain counts and indexes with as 2.
+    return CartItem(
+        raw["sku"], int(raw["quantity"]), None if price is None else float(price), 0, costs, details
+    )
 
 
 def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
@@ -156,7 +159,7 @@ def returned_items(body: Any, session: Session) -> tuple[list[ReturnedItem], lis
             if not candidates:
                 raise InvalidRequest(f"no cart item {sku!r} left to return", pointer=f"{pointer}/sku")
             position = candidates[0]
-        items.append(ReturnedItem(position, raw["quantity"], raw.get("sku")))
+        items.append(ReturnedItem(int(position), int(raw["quantity"]), raw.get("sku")))  # 0.0 is 0
     return items, list(body.get("responseContent") or [])
 
 

@@ -27,6 +27,7 @@ from fake_helpers import (
     session_of,
 )
 
+import talon_fakes
 from talon_fakes import TalonFakesError, Transition
 from talon_fakes.model import Clock
 from talon_fakes.server import TalonFake
@@ -199,3 +200,26 @@ def test_transitions_count_the_moves_made_through_the_api(client: Client, fake: 
     assert fake.transitions() == expected
     fake.reset()
     assert fake.transitions() == Counter()
+
+
+def test_the_clock_never_goes_back_past_a_time_it_stamped(client: Client, fake: TalonFake) -> None:
+    fake.clock.set(T0)
+    client.update("s", {})
+    before = client.stored("s")
+    for move_back in (
+        lambda: fake.clock.set(T0 - timedelta(days=1)),
+        lambda: fake.clock.set("2030-04-30T12:00:00Z"),
+        lambda: fake.clock.advance(timedelta(seconds=-1)),
+        fake.clock.run,  # real time is before T0 (2030)
+    ):
+        with pytest.raises(ValueError, match=r"cannot go back to .*; set times in order, or reset"):
+            move_back()
+    assert fake.clock.now() == T0  # unmoved
+    fake.clock.set(T0)  # the same time, and later ones, are fine
+    fake.clock.advance(timedelta(hours=1))
+    later = client.update("s", {})
+    assert client.stored("s") != before
+    assert talon_fakes.validate(later.json(), "integration-state-v2") == []
+    fake.reset()
+    fake.clock.set(T0 - timedelta(days=1))  # a fresh fake may start anywhere
+    assert fake.clock.now() == T0 - timedelta(days=1)

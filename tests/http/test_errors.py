@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from fake_helpers import SHOES, source
+
+from talon_fakes.errors import TalonFakesError
 
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
@@ -159,3 +162,49 @@ def test_limits_are_400s_with_a_pointer_and_store_nothing(
     assert client.get("limits").status_code == 404
     assert fake.sessions() == []
     assert client.update("limits", at_limit).status_code == 200
+
+
+def nested(depth: int) -> str:
+    """A PUT body whose attribute nests arrays until the body is ``depth`` levels deep."""
+    arrays = depth - 3  # the body, customerSession and attributes are three
+    return '{"customerSession": {"attributes": {"a": ' + "[" * arrays + "]" * arrays + "}}}"
+
+
+@pytest.mark.parametrize("depth", [201, 300, 5000])
+def test_a_body_nested_too_deeply_is_a_400_and_stores_nothing(client: Client, depth: int) -> None:
+    for method, path in (
+        ("PUT", "/v2/customer_sessions/deep"),
+        ("POST", "/v2/customer_sessions/deep/returns"),
+    ):
+        response = client.send(method, path, ok_contract="integration-state-v2", data=nested(depth))
+        assert response.status_code == 400, response.text  # 300 was stored, then unreadable: a 500
+        assert source(response) == {"pointer": ""}
+        assert "deeper than 200 levels" in response.json()["message"]
+    assert client.get("deep").status_code == 404
+    assert client.list_sessions().json()["data"] == []
+
+
+def test_a_body_200_levels_deep_is_stored_and_read_back(client: Client) -> None:
+    response = client.send(
+        "PUT", "/v2/customer_sessions/deep", ok_contract="integration-state-v2", data=nested(200)
+    )
+    assert response.status_code == 200, response.text
+    assert client.get("deep").status_code == 200
+    [listed] = client.list_sessions().json()["data"]  # one level deeper still: the page's data
+    assert listed["integrationId"] == "deep"
+
+
+def test_the_management_api_takes_the_fakes_bearer_token() -> None:
+    from talon_fakes.server import TalonFake
+
+    with TalonFake(bearer_token="login-token") as fake:
+        url = fake.url("/v1/applications/1/sessions")
+        assert requests.get(url, headers=fake.bearer_headers, timeout=10).status_code == 200
+        wrong = requests.get(url, headers={"Authorization": "Bearer other"}, timeout=10)
+        assert wrong.status_code == 401
+        integration = requests.get(
+            fake.url("/v2/customer_sessions/x"), headers=fake.bearer_headers, timeout=10
+        )
+        assert integration.status_code == 401  # the Integration API takes API keys only
+    with pytest.raises(TalonFakesError, match="no bearer token"):
+        _ = TalonFake().bearer_headers

@@ -142,6 +142,12 @@ def test_the_list_sorts(client: Client, shop: dict[str, int], sort: str, expecte
         ({"pageSize": "x"}, "pageSize"),
         ({"skip": -1}, "skip"),
         ({"skip": "1.5"}, "skip"),
+        ({"skip": str(2**63)}, "skip"),  # past 64 bits (was a 500)
+        ({"pageSize": "1_0"}, "pageSize"),  # Python's int() reads 10
+        ({"pageSize": " 5"}, "pageSize"),
+        ({"pageSize": "\u0665"}, "pageSize"),  # an Arabic-Indic 5
+        ({"createdBefore": "2030-05-01T12:00Z"}, "createdBefore"),  # no seconds: ISO 8601, not RFC 3339
+        ({"createdAfter": "20300501T120000Z"}, "createdAfter"),
         ({"sort": "nope"}, "sort"),
         ({"sort": "-nope"}, "sort"),
         ({"state": "shipped"}, "state"),
@@ -223,3 +229,18 @@ def test_an_application_with_seeded_sessions_is_listed_without_a_key(client: Cli
     page = client.list_sessions(application_id=5).json()
     assert [(s["integrationId"], s["state"]) for s in page["data"]] == [("seeded", "closed")]
     assert client.list_sessions().json()["data"] == []  # the key's own Application: empty, not a 404
+
+
+def test_the_largest_skip_is_an_empty_page(client: Client, shop: dict[str, int]) -> None:
+    for sort in ("id", "total"):
+        page = client.list_sessions(skip=2**63 - 1, sort=sort).json()
+        assert (page["data"], page["hasMore"]) == ([], False)
+
+
+@pytest.mark.parametrize("application_id", ["1_0", "%201", "+1"])
+def test_an_application_id_is_plain_digits(client: Client, application_id: str) -> None:
+    response = client.list_sessions(application_id=application_id)
+    if application_id == "+1":  # a sign is a number still, as Go's strconv reads it
+        assert response.status_code == 200, response.text
+    else:
+        assert (response.status_code, source(response)) == (400, {"parameter": "applicationId"})

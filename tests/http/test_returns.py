@@ -197,3 +197,13 @@ def test_an_idempotency_key_does_not_replay_into_a_session_seeded_anew(
     assert session_of(again)["id"] != session_of(first)["id"]  # the new session's own return
     assert len(fake.session("reseeded").returns) == 1
     assert lines(session_of(again)) == [("SHOE-1", 1, 2)]
+
+
+def test_integers_written_as_floats_count_as_integers(client: Client) -> None:
+    closed(client, "floats", SHOES | {"quantity": 3.0})
+    assert lines(client.stored("floats")["customerSession"]) == [("SHOE-1", 0, 3)]
+    answer = client.return_items("floats", [{"position": 0.0, "quantity": 1.0}])  # was a 500
+    assert answer.status_code == 200, answer.text
+    stored = client.stored("floats")["customerSession"]
+    assert lines(stored) == [("SHOE-1", 1, 2)]
+    assert type(stored["cartItems"][0]["quantity"]) is int  # written back as 3, not 3.0

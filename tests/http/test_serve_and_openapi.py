@@ -87,6 +87,17 @@ def serve() -> Iterator[Callable[..., Served]]:
         served.process.communicate()  # reaps it and closes the pipes
 
 
+def test_serve_takes_a_bearer_token_for_the_management_api(serve: Callable[..., Served]) -> None:
+    served = serve("--bearer-token", "t-1")
+    url = served.base_url + "/v1/applications/1/sessions"
+    assert requests.get(url, headers={"Authorization": "Bearer t-1"}, timeout=10).status_code == 200
+    assert requests.get(url, headers={"Authorization": "Bearer t-2"}, timeout=10).status_code == 401
+    default = {"Authorization": "ManagementKey-v1 talon-fakes-management-key"}
+    assert requests.get(url, headers=default, timeout=10).status_code == 200  # the key still works
+    status, out, _ = served.stop(signal.SIGTERM)
+    assert (status, "Management API: Authorization: Bearer t-1" in out) == (0, True)
+
+
 def test_serve_prints_its_base_url_first_and_answers_a_full_life_cycle(serve: Callable[..., Served]) -> None:
     served = serve("--api-key", "k-1", "--management-key", "m-1", "--application-id", "7", "--rules", "v1")
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", served.base_url), served.base_url

@@ -114,6 +114,10 @@ def test_a_dry_return_persists_nothing(client: Client) -> None:
         ({"now": "next tuesday", "dry": True}, "not a date-time"),
         ({"now": "2030-06-01T00:00:00", "dry": True}, "no time zone"),
         ({"now": "9999-12-31T23:59:59-23:59", "dry": True}, "after year 9999 in UTC (was a 500)"),
+        ({"now": "20300601T000000Z", "dry": True}, "ISO 8601 basic format, not RFC 3339"),
+        ({"now": "2030-06-01T00:00Z", "dry": True}, "no seconds"),
+        ({"now": "2030-W23-1T00:00:00Z", "dry": True}, "a week date"),
+        ({"now": "2030-06-01", "dry": True}, "a date alone"),
     ],
 )
 def test_now_needs_dry_and_a_time_in_the_future(
@@ -196,3 +200,17 @@ def test_an_id_over_1000_characters_is_refused(
         headers=client.fake.integration_headers,
     )
     client.check(response, "integration-state-v2")  # either a 400, or a body true to its contract
+
+
+def test_now_takes_rfc_3339_in_either_case(client: Client, fake: TalonFake) -> None:
+    fake.clock.set(T0)
+    client.update("later", {"cartItems": [SHOES]})
+    answer = session_of(client.update("later", {}, dry=True, now="2030-06-01t02:00:00.5+02:00"))
+    assert answer["updated"] == "2030-06-01T00:00:00.500000Z"
+
+
+def test_campaign_eligibility_comes_with_a_dry_run_only(client: Client) -> None:
+    wet = client.update("eligible", {"cartItems": [SHOES]}, response_content=("campaignEligibility",))
+    dry = client.update("eligible", {}, dry=True, response_content=("campaignEligibility",))
+    assert "campaignEligibility" not in wet.json()
+    assert dry.json()["campaignEligibility"] == []

@@ -62,7 +62,7 @@ def test_rules_option_and_fixture_overrides(pytester: pytest.Pytester) -> None:
 
         @pytest.fixture(scope="session")
         def talon_fake_options():
-            return {"api_key": "my-key", "application_id": 42}
+            return {"api_key": "my-key", "application_id": 42, "bearer_token": "my-token"}
         """
     )
     pytester.makepyfile(
@@ -71,6 +71,10 @@ def test_rules_option_and_fixture_overrides(pytester: pytest.Pytester) -> None:
         def test_configured(talon_fake, talon_fake_rules):
             assert talon_fake.rules == talon_fake_rules == "legacy"
             assert talon_fake.integration_headers == {"Authorization": "ApiKey-v1 my-key"}
+            listed = requests.get(
+                talon_fake.url("/v1/applications/42/sessions"), headers=talon_fake.bearer_headers, timeout=10
+            )
+            assert listed.status_code == 200
             created = put(talon_fake, "s", {"state": "closed"})
             assert created.status_code == 400  # legacy: sessions start open
             session = put(talon_fake, "s", {}).json()["customerSession"]
