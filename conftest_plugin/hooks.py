@@ -162,14 +162,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report: pytest.TestReport = yield
     if report.failed and SEED in item.stash:
         seed = item.stash[SEED]
-        run_seed = _state(item.config).seed
-        report.sections.append(
-            (
-                "talon-fakes",
+        if item.get_closest_marker("talon_seed") is not None:  # pinned: every run draws the same
+            text = f"talon_factories seed {seed}, pinned by @pytest.mark.talon_seed({seed})"
+        else:
+            run_seed = _state(item.config).seed
+            text = (
                 f"talon_factories seed {seed} (run seed {run_seed}); repeat with --talon-seed={run_seed}, "
-                f"or pin this test with @pytest.mark.talon_seed({seed})",
+                f"or pin this test with @pytest.mark.talon_seed({seed})"
             )
-        )
+        report.sections.append(("talon-fakes", text))
     return report
 
 

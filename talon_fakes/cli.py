@@ -63,7 +63,8 @@ class _Commands(click.Group):
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="talon-fakes")
 def main() -> None:
-    """Contracts for Talon.One customer sessions: list them, check documents against them."""
+    """Talon.One customer sessions: contracts to check documents against, sample payloads, and a
+    stateful fake to serve (with its OpenAPI document)."""
 
 
 @main.command("contracts")

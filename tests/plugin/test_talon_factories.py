@@ -77,6 +77,22 @@ def test_a_failing_test_shows_its_seed(pytester: pytest.Pytester) -> None:
     )
 
 
+def test_a_failing_pinned_test_says_its_seed_is_pinned(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.talon_seed(5)
+        def test_fails(talon_factories):
+            assert talon_factories.cart_item()["quantity"] < 0
+        """
+    )
+    result = pytester.runpytest_inprocess("--talon-seed", "3")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["talon_factories seed 5, pinned by @pytest.mark.talon_seed(5)"])
+    result.stdout.no_fnmatch_line("*or pin this test*")
+
+
 def test_a_bad_seed_marker_is_a_clear_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
