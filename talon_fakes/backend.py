@@ -260,10 +260,13 @@ class Backend:
             path = self._path_to(state)
             session = session.copy(**given, state=state, history=path, update_count=max(1, len(path)))
             if state is State.PARTIALLY_RETURNED and not any(i.returned_quantity for i in session.cart_items):
-                items = session.cart_items
-                if items:  # a partially returned session has returned something
-                    items = (replace(items[0], returned_quantity=1), *items[1:])
-                session = session.copy(cart_items=items)
+                items = session.cart_items  # a partially returned session has returned something
+                if not items:
+                    raise InvalidRequest(
+                        f"session {integration_id!r} cannot be seeded partially_returned with an empty "
+                        "cart: nothing could have been returned; give it cart_items"
+                    )
+                session = session.copy(cart_items=(replace(items[0], returned_quantity=1), *items[1:]))
             replaced = self._apps.get(application_id, {}).get(integration_id)
             return self._finish(replaced, session, at, None, dry=False, confirm=None, fresh=True).session
 

@@ -26,6 +26,7 @@ from talon_fakes import auth
 from talon_fakes.app import (
     DEFAULT_API_KEY,
     DEFAULT_MANAGEMENT_KEY,
+    ROUTES,
     Dropped,
     EffectsHook,
     FakeApp,
@@ -217,6 +218,11 @@ class TalonFake:
         """
         if status is None and not delay and not drop:
             raise TalonFakesError("a fault needs a status, a delay or drop=True")
+        operations = [handler for _, _, handler, _ in ROUTES]
+        if operation is not None and operation not in operations:
+            raise TalonFakesError(
+                f"no operation {operation!r} to inject a fault into; the fake's: {', '.join(operations)}"
+            )
         self.app.faults.append(Fault(times, status, body, delay, drop, operation))
 
     def effects(self, hook: EffectsHook | None) -> None:

@@ -223,3 +223,9 @@ def test_the_clock_never_goes_back_past_a_time_it_stamped(client: Client, fake: 
     fake.reset()
     fake.clock.set(T0 - timedelta(days=1))  # a fresh fake may start anywhere
     assert fake.clock.now() == T0 - timedelta(days=1)
+
+
+def test_a_fault_for_an_operation_the_fake_has_not_is_refused_naming_them(fake: TalonFake) -> None:
+    with pytest.raises(TalonFakesError, match=r"no operation 'update_session'.*update_customer_session"):
+        fake.inject_fault(status=503, operation="update_session")
+    assert fake.app.faults == []

@@ -173,3 +173,17 @@ def test_the_clock_takes_an_rfc_3339_string_and_refuses_anything_else() -> None:
     with pytest.raises(TypeError, match="not int"):
         clock.set(1_900_000_000)  # type: ignore[arg-type]
     assert clock.now() == datetime(2030, 1, 1, tzinfo=UTC)  # a refused time changes nothing
+
+
+def test_a_partially_returned_seed_needs_a_cart_and_a_refused_one_stores_nothing() -> None:
+    backend = Backend(clock=Clock(T0))
+    with pytest.raises(
+        InvalidRequest, match="empty cart: nothing could have been returned; give it cart_items"
+    ):
+        backend.seed_session(1, "r", State.PARTIALLY_RETURNED)
+    assert backend.sessions() == []
+    seeded = backend.seed_session(
+        1, "r", State.PARTIALLY_RETURNED, SessionUpdate(cart_items=(CartItem("A", 2),))
+    )
+    assert [(i.returned_quantity, i.remaining_quantity) for i in seeded.cart_items] == [(1, 1)]
+    assert seeded.id == 1  # the refused seed took no ID
