@@ -6,6 +6,7 @@ layer); nothing here decides whether a state change is legal (that is :mod:`talo
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -331,10 +332,11 @@ class Clock:
 def rfc3339(text: str) -> datetime:
     """An RFC 3339 date-time (``T`` and ``Z`` in either case), in UTC; anything else is a ValueError.
 
-    ``datetime.fromisoformat`` alone would take ISO 8601 spellings the API refuses (``20300101T00Z``,
-    week dates, no seconds, no time zone).
+    One more spelling is taken: an offset without its colon (``+0000``), which talon-one-sdk 26
+    sends for ``now``. ``datetime.fromisoformat`` alone would take every other ISO 8601 spelling
+    too (``20300101T00Z``, week dates, no seconds), which no Talon.One client sends.
     """
-    upper = text.upper()
+    upper = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.upper())
     if not validate_rfc3339(upper):
         raise ValueError(f"not an RFC 3339 date-time: {text!r}; e.g. '2030-01-01T00:00:00Z'")
     try:
@@ -343,6 +345,9 @@ def rfc3339(text: str) -> datetime:
         raise ValueError(f"not a time the fake can hold: {text!r}") from None
     except OverflowError:  # past year 9999 once in UTC
         raise ValueError(f"out of range: {text!r} is after year 9999 in UTC") from None
+
+
+_OFFSET_WITHOUT_COLON = re.compile(r"(?<=:\d\d)((?:\.\d+)?[+-]\d\d)(\d\d)\Z")
 
 
 def _utc(at: datetime | str) -> datetime:
