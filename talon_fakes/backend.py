@@ -242,12 +242,18 @@ class Backend:
     # -- test controls -----------------------------------------------------------------------
 
     def seed_session(
-        self, application_id: int, integration_id: str, state: State, update: SessionUpdate | None = None
+        self,
+        application_id: int,
+        integration_id: str,
+        state: State,
+        update: SessionUpdate | None = None,
+        *,
+        confirm: Confirm | None = None,
     ) -> Session:
         """Store a session in any ``state`` directly; its history is a shortest legal path there.
 
         It replaces a stored session of that ID, counts in its profile's aggregates like any
-        session, and is no move of :meth:`transitions`.
+        session, and is no move of :meth:`transitions`. ``confirm`` sees it before it is stored.
         """
         with self.lock:
             at = self.clock.now()
@@ -268,7 +274,7 @@ class Backend:
                     )
                 session = session.copy(cart_items=(replace(items[0], returned_quantity=1), *items[1:]))
             replaced = self._apps.get(application_id, {}).get(integration_id)
-            return self._finish(replaced, session, at, None, dry=False, confirm=None, fresh=True).session
+            return self._finish(replaced, session, at, None, dry=False, confirm=confirm, fresh=True).session
 
     def transitions(self) -> Counter[Transition]:
         """The moves made through the API operations since the last :meth:`reset`, with counts.

@@ -15,14 +15,15 @@ from __future__ import annotations
 import logging
 import socket
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Self
 
+import orjson
 from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug.wrappers import Request, Response
 
-from talon_fakes import auth
+from talon_fakes import auth, wire
 from talon_fakes.app import (
     DEFAULT_API_KEY,
     DEFAULT_MANAGEMENT_KEY,
@@ -33,12 +34,13 @@ from talon_fakes.app import (
     FakeConfig,
     Fault,
 )
-from talon_fakes.backend import Backend, SessionUpdate
+from talon_fakes.backend import Backend, Outcome, SessionUpdate
 from talon_fakes.calls import JournalEntry
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
-from talon_fakes.model import Clock, Session
+from talon_fakes.model import CartItem, Clock, Session
 from talon_fakes.states import Operation, RuleSet, State, Transition
+from talon_fakes.validation import validate
 
 
 class _Server(HTTPServerBase):
@@ -179,9 +181,32 @@ class TalonFake:
         return self.backend.transitions()
 
     def seed_session(self, integration_id: str, state: State | str = State.OPEN, **fields: Any) -> Session:
-        """Store a session in any state directly (fields as in ``SessionUpdate``)."""
+        """Store a session in any state directly (fields as in ``SessionUpdate``; cart items as
+        :class:`~talon_fakes.model.CartItem` or as the API's JSON objects).
+
+        A seed the fake could not answer with a valid ``customer-session-v2`` (a field of the
+        wrong type, say) raises :class:`~talon_fakes.errors.TalonFakesError` naming what is wrong,
+        and stores nothing.
+        """
+        where = f"seed_session({integration_id!r})"
+        if state not in State.__members__.values():
+            raise TalonFakesError(f"{where}: no state {state!r}; one of {', '.join(s.value for s in State)}")
+        for name in _SEQUENCES.intersection(fields):
+            if isinstance(fields[name], str | bytes) or not isinstance(fields[name], Sequence):
+                raise TalonFakesError(
+                    f"{where}: {name} is a {type(fields[name]).__name__}; give a list or tuple, e.g. [...]"
+                )
+            fields[name] = tuple(fields[name])
+        if "cart_items" in fields:
+            fields["cart_items"] = tuple(
+                _cart_item(item, index, where) for index, item in enumerate(fields["cart_items"])
+            )
+        try:
+            update = SessionUpdate(**fields)
+        except TypeError as error:  # an unknown field name
+            raise TalonFakesError(f"{where}: {error}") from None
         return self.backend.seed_session(
-            self.application_id, integration_id, State(state), SessionUpdate(**fields)
+            self.application_id, integration_id, State(state), update, confirm=lambda o: _renders(o, where)
         )
 
     def sessions(self) -> list[Session]:
@@ -235,3 +260,43 @@ class TalonFake:
             error = self.app.errors[0]
             self.app.errors.clear()
             raise error
+
+
+# The SessionUpdate fields that hold sequences (a string there would be read letter by letter).
+_SEQUENCES = frozenset(
+    {
+        "cart_items",
+        "coupon_codes",
+        "loyalty_cards",
+        "identifiers",
+        "evaluable_campaign_ids",
+        "experiment_variant_allocations",
+    }
+)
+
+
+def _cart_item(item: Any, index: int, where: str) -> CartItem:
+    """A seed's cart item: a CartItem as it is, the API's JSON object read as a request's."""
+    if isinstance(item, CartItem):
+        return item
+    if isinstance(item, Mapping):
+        problems = [v for v in validate(dict(item), "cart-item") if v.is_error]
+        if not problems:
+            return wire.cart_item(item)
+        raise TalonFakesError(f"{where}: cart_items[{index}]: " + "; ".join(map(str, problems)))
+    raise TalonFakesError(
+        f"{where}: cart_items[{index}] is a {type(item).__name__}; give a CartItem or a JSON object "
+        'such as {"sku": "A", "quantity": 1, "price": 9.5}'
+    )
+
+
+def _renders(outcome: Outcome, where: str) -> None:
+    """Refuse a seed that the fake could not answer with a valid ``customer-session-v2``."""
+    try:
+        rendered = wire.customer_session(outcome.session)
+        orjson.dumps(rendered)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise TalonFakesError(f"{where}: a field has a value the fake cannot answer with: {error}") from None
+    problems = [v for v in validate(rendered, "customer-session-v2") if v.is_error]
+    if problems:
+        raise TalonFakesError(f"{where}: the session would not be valid: " + "; ".join(map(str, problems)))

@@ -229,3 +229,37 @@ def test_a_fault_for_an_operation_the_fake_has_not_is_refused_naming_them(fake: 
     with pytest.raises(TalonFakesError, match=r"no operation 'update_session'.*update_customer_session"):
         fake.inject_fault(status=503, operation="update_session")
     assert fake.app.faults == []
+
+
+def test_a_seed_takes_cart_items_as_the_apis_json(client: Client, fake: TalonFake) -> None:
+    fake.seed_session(
+        "json-cart", "closed", cart_items=[{"sku": "A", "quantity": 2, "price": 5.0, "name": "Hat"}]
+    )
+    stored = client.stored("json-cart")["customerSession"]
+    assert (stored["total"], stored["cartItems"][0]["name"]) == (10.0, "Hat")
+    returned = client.return_items("json-cart", [{"position": 0, "quantity": 1}])
+    assert returned.status_code == 200, returned.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "state", "says"),
+    [
+        ({"cart_items": [{"sku": "A"}]}, "closed", r"cart_items\[0\].*quantity"),
+        ({"cart_items": [{"sku": "A", "quantity": "2"}]}, "closed", r"cart_items\[0\].*quantity"),
+        ({"cart_items": ["A"]}, "closed", r"cart_items\[0\] is a str; give a CartItem or a JSON object"),
+        ({"coupon_codes": "SUMMER"}, "open", r"coupon_codes is a str; give a list or tuple"),
+        ({"profile_id": 42}, "open", "would not be valid.*profileId"),
+        ({"attributes": {"when": object()}}, "open", "a value the fake cannot answer with"),
+        ({"profile": "p"}, "open", "unexpected keyword argument 'profile'"),
+        ({}, "shipped", "no state 'shipped'; one of open, closed"),
+    ],
+)
+def test_a_seed_the_fake_could_not_answer_with_is_refused_and_stores_nothing(
+    client: Client, fake: TalonFake, fields: dict[str, Any], state: str, says: str
+) -> None:
+    fake.seed_session("kept", "closed", cart_items=[{"sku": "A", "quantity": 1, "price": 1.0}])
+    before = client.stored("kept")
+    with pytest.raises(TalonFakesError, match=r"seed_session\('kept'\): .*" + says):
+        fake.seed_session("kept", state, **fields)
+    assert client.stored("kept") == before  # the stored session stays, and still answers
+    assert [s.integration_id for s in fake.sessions()] == ["kept"]
