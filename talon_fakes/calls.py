@@ -257,7 +257,7 @@ def date_time(call: Call, name: str) -> datetime | None:
     try:
         return rfc3339(value.replace(" ", "+"))
     except ValueError as error:
-        raise bad(f"{name} must be an RFC 3339 date-time with a time zone: {error}", parameter=name) from None
+        raise bad(f"{name}: {error}", parameter=name) from None  # the error names the form wanted
 
 
 def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None = None) -> int:
@@ -272,12 +272,12 @@ def int_arg(call: Call, name: str, default: int, *, low: int, high: int | None =
     return number
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def path_int(value: str, name: str) -> int:
     """An integer parameter, spelled as the API (a Go server) reads one: an optional sign and ASCII
     digits (``int()`` would also take ``1_0``, spaces and other scripts' digits), within 64 bits."""
     if _INTEGER.fullmatch(value) is None or not -_INT64 <= (number := int(value)) < _INT64:
         raise bad(f"{name} must be a 64-bit integer; got {value!r}", parameter=name)
     return number
-
-
-_INTEGER = re.compile(r"[+-]?[0-9]+")
