@@ -75,6 +75,13 @@ class TalonClient:
                 status, raw, got = answer.status, answer.read(), dict(answer.headers)
         except urllib.error.HTTPError as error:  # 4xx/5xx: still an answer, with a body
             status, raw, got = error.code, error.read(), dict(error.headers)
+        except (urllib.error.URLError, OSError) as error:  # no answer at all: say where it went
+            reason = getattr(error, "reason", error)
+            where = "TALON_BASE_URL" if self.target.live else "the fake's base URL"
+            raise ConnectionError(
+                f"talon_client: {method} {url} got no answer ({reason}); check {where}, "
+                f"{self.target.base_url!r}"
+            ) from None
         base_path = urlsplit(self.target.base_url).path.rstrip("/")
         seen = observed(method, urlsplit(url).path, status, raw, base_path)
         self._run.record(seen)  # live only: the fake's journal has its own

@@ -150,3 +150,21 @@ def test_the_shipped_life_cycle_suite_passes(
     result.assert_outcomes(passed=9)
     made = {s.integration_id for s in live_env.sessions()}
     assert (len(made) >= 8) is live  # the deployment served the live run, and only it
+
+
+def test_an_unreachable_deployment_is_a_short_error_naming_the_variable(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALON_BASE_URL", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv("TALON_API_KEY", "k")
+    monkeypatch.setenv("TALON_MANAGEMENT_KEY", "m")
+    pytester.makepyfile(VERIFIED)
+    result = pytester.runpytest_inprocess("--talon-live", "--tb=short")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ConnectionError: talon_client: PUT http://127.0.0.1:9/v2/customer_sessions/v1 got no answer*"
+            "check TALON_BASE_URL, 'http://127.0.0.1:9'"
+        ]
+    )
+    result.stdout.no_fnmatch_line("*During handling of the above exception*")
