@@ -7,6 +7,10 @@ call it) before urllib3 parses the URL and looks up a pool, the larger part of a
 request's cost. httpx gets its own ``WSGITransport``. Only requests to the fake's base URL are
 intercepted; every other host goes out as usual. The app and its state are the same objects the
 socket server uses, so both modes can be mixed in one test.
+
+What a client sees is what the socket server would give it: urllib3's retries (of dropped
+connections and of the statuses a ``Retry`` names) and read timeouts (while an injected delay
+runs) work as over a socket, and a HEAD, 204 or 304 answer has no body.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from urllib.parse import unquote, urlsplit
 import urllib3
 from urllib3 import HTTPHeaderDict, PoolManager
 from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.util import Retry, Timeout
+from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from talon_fakes.app import Dropped, FakeApp
 from talon_fakes.calls import Call
@@ -62,6 +68,45 @@ def call(
     return app.answer(Call(method, unquote(path), query, headers, body or b""))
 
 
+class _TimedOut(Exception):
+    """The app did not answer within the client's read timeout."""
+
+
+def _call_within(
+    app: FakeApp, method: str, url: str, body: bytes | None, headers: Mapping[str, str], timeout: float | None
+) -> tuple[int, bytes]:
+    """:func:`call`, given up after ``timeout`` seconds as a client on a socket would.
+
+    Only an injected delay makes the app slow, so without a fault pending (or a timeout) the
+    call runs in this thread; otherwise in a thread of its own, which goes on after a time-out
+    (as the server does: the request is carried out all the same).
+    """
+    if timeout is None or not app.faults:
+        return call(app, method, url, body, headers)
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call(app, method, url, body, headers))
+        except BaseException as error:  # handed to the caller below
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, name="talon-fakes in-process call", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise _TimedOut(f"talon-fakes: no answer within the read timeout ({timeout} s)")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    answer: tuple[int, bytes] = outcome[0]
+    return answer
+
+
+def _bodiless(method: str, status: int) -> bool:
+    """Whether an answer carries no body (HTTP: a HEAD, 1xx, 204 and 304)."""
+    return method == "HEAD" or status < 200 or status in (204, 304)
+
+
 def _body_bytes(body: Any) -> bytes | None:
     if body is None or isinstance(body, bytes):
         return body
@@ -81,7 +126,13 @@ def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None, 
     if "://" in url:  # an absolute URL (a proxy-style call): keep the path and query
         parts = urlsplit(url)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
-    return _respond(app, method, url, body, headers, kwargs)
+    retries = kwargs.pop("retries", None)
+    retries = self.retries if retries is None else retries
+    if not isinstance(retries, Retry):
+        retries = Retry.from_int(retries, redirect=kwargs.get("redirect", True), default=self.retries)
+    timeout = kwargs.get("timeout", _DEFAULT_TIMEOUT)
+    timeout = self.timeout if timeout is _DEFAULT_TIMEOUT else timeout
+    return _respond(app, method, url, body, headers, kwargs, retries, timeout)
 
 
 def _pool_manager_urlopen(
@@ -99,24 +150,69 @@ def _pool_manager_urlopen(
         if rest is not None and (not rest or rest[0] in "/?#"):
             target = rest.partition("#")[0]
             target = target if target.startswith("/") else "/" + target
-            return _respond(
-                app, method, target, kwargs.get("body"), kwargs.get("headers", self.headers), kwargs
-            )
+            # As the pool PoolManager would hand it to: its retries, unless the call names its own.
+            retries = kwargs.pop("retries", None)
+            retries = self.connection_pool_kw.get("retries") if retries is None else retries
+            if not isinstance(retries, Retry):
+                retries = Retry.from_int(retries, redirect=redirect, default=Retry.DEFAULT)
+            timeout = kwargs.get("timeout", self.connection_pool_kw.get("timeout", _DEFAULT_TIMEOUT))
+            body, headers = kwargs.get("body"), kwargs.get("headers", self.headers)
+            return _respond(app, method, target, body, headers, kwargs, retries, timeout)
     return _original_pool_manager_urlopen(self, method, url, redirect, **kwargs)
 
 
-def _respond(app: FakeApp, method: str, url: str, body: Any, headers: Any, kwargs: dict[str, Any]) -> Any:
-    """The app's answer as the urllib3 response a connection pool would give."""
-    try:
-        status, data = call(app, method, url, _body_bytes(body), headers or {})
-    except Dropped:
-        reset = ConnectionResetError("talon-fakes: dropped")
-        raise urllib3.exceptions.ProtocolError("Connection aborted.", reset) from None
+def _respond(
+    app: FakeApp,
+    method: str,
+    url: str,
+    body: Any,
+    headers: Any,
+    kwargs: dict[str, Any],
+    retries: Retry,
+    timeout: Any,
+) -> Any:
+    """The app's answer as the urllib3 response a connection pool would give, its retries and
+    read timeout applied as urllib3 applies them."""
+    data, read_timeout = _body_bytes(body), _read_timeout(timeout)
+    while True:
+        try:
+            status, payload = _call_within(app, method, url, data, headers or {}, read_timeout)
+        except (Dropped, _TimedOut) as failure:
+            error: Exception
+            if isinstance(failure, Dropped):
+                reset = ConnectionResetError("talon-fakes: dropped")
+                error = urllib3.exceptions.ProtocolError("Connection aborted.", reset)
+            else:
+                error = urllib3.exceptions.ReadTimeoutError(None, url, f"Read timed out. ({failure})")  # type: ignore[arg-type]
+            retries = retries.increment(method, url, error=error)  # raises once they are used up
+            retries.sleep()
+            continue
+        response = _response(status, payload, method, url, kwargs)
+        if not retries.is_retry(method, status, has_retry_after=False):  # the fake sends no Retry-After
+            return response
+        try:
+            retries = retries.increment(method, url, response=response)
+        except urllib3.exceptions.MaxRetryError:
+            if retries.raise_on_status:
+                raise
+            return response
+        retries.sleep(response)
+
+
+def _read_timeout(timeout: Any) -> float | None:
+    """The read timeout, in seconds, of urllib3's ``timeout`` argument (None: wait for ever)."""
+    if timeout is None or timeout is _DEFAULT_TIMEOUT:
+        return None
+    seconds = timeout.read_timeout if isinstance(timeout, Timeout) else timeout
+    return float(seconds) if isinstance(seconds, int | float) else None
+
+
+def _response(status: int, payload: bytes, method: str, url: str, kwargs: dict[str, Any]) -> Any:
     response_headers = HTTPHeaderDict()  # built as urllib3 keeps them, so it need not convert
     response_headers["Content-Type"] = "application/json"
-    response_headers["Content-Length"] = str(len(data))
+    response_headers["Content-Length"] = str(len(payload))
     return urllib3.HTTPResponse(
-        body=io.BytesIO(data),
+        body=io.BytesIO(b"" if _bodiless(method, status) else payload),
         headers=response_headers,
         status=status,
         reason=_REASONS.get(status, ""),
@@ -143,10 +239,22 @@ def _patch_httpx() -> None:
         app = _routes.get(_key(url.scheme, url.host, url.port))
         if app is None:
             return _original_httpx(self, request)
+        # The raw target (percent-encoded, as sent); the client's own header spellings.
+        target = url.raw_path.decode("ascii")
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
+        timeout = (request.extensions.get("timeout") or {}).get("read")
         try:
-            return httpx.WSGITransport(app=app.wsgi).handle_request(request)
+            status, payload = _call_within(app, request.method, target, request.read(), headers, timeout)
         except Dropped:
             raise httpx.RemoteProtocolError("talon-fakes: connection dropped", request=request) from None
+        except _TimedOut as error:
+            raise httpx.ReadTimeout(str(error), request=request) from None
+        return httpx.Response(
+            status,
+            headers=[("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+            content=b"" if _bodiless(request.method, status) else payload,
+            request=request,
+        )
 
     httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
 

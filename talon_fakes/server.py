@@ -124,11 +124,11 @@ class TalonFake:
         The same app and state as the socket server: both can be used in one test.
         """
         with intercept(self.app, base_url) as url:
-            self._in_process_url = url
+            outer, self._in_process_url = self._in_process_url, url
             try:
                 yield url
             finally:
-                self._in_process_url = None
+                self._in_process_url = outer  # a nested one gives the outer one back
 
     @property
     def base_url(self) -> str:
@@ -191,7 +191,7 @@ class TalonFake:
         where = f"seed_session({integration_id!r})"
         if state not in State.__members__.values():
             raise TalonFakesError(f"{where}: no state {state!r}; one of {', '.join(s.value for s in State)}")
-        for name in _SEQUENCES.intersection(fields):
+        for name in wire.SEQUENCE_FIELDS.intersection(fields):
             if isinstance(fields[name], str | bytes) or not isinstance(fields[name], Sequence):
                 raise TalonFakesError(
                     f"{where}: {name} is a {type(fields[name]).__name__}; give a list or tuple, e.g. [...]"
@@ -262,28 +262,16 @@ class TalonFake:
             raise error
 
 
-# The SessionUpdate fields that hold sequences (a string there would be read letter by letter).
-_SEQUENCES = frozenset(
-    {
-        "cart_items",
-        "coupon_codes",
-        "loyalty_cards",
-        "identifiers",
-        "evaluable_campaign_ids",
-        "experiment_variant_allocations",
-    }
-)
-
-
 def _cart_item(item: Any, index: int, where: str) -> CartItem:
     """A seed's cart item: a CartItem as it is, the API's JSON object read as a request's."""
     if isinstance(item, CartItem):
         return item
     if isinstance(item, Mapping):
-        problems = [v for v in validate(dict(item), "cart-item") if v.is_error]
-        if not problems:
-            return wire.cart_item(item)
-        raise TalonFakesError(f"{where}: cart_items[{index}]: " + "; ".join(map(str, problems)))
+        try:
+            wire.check_body(dict(item), "cart-item")
+        except TalonFakesError as error:
+            raise TalonFakesError(f"{where}: cart_items[{index}]: {error}") from None
+        return wire.cart_item(item)
     raise TalonFakesError(
         f"{where}: cart_items[{index}] is a {type(item).__name__}; give a CartItem or a JSON object "
         'such as {"sku": "A", "quantity": 1, "price": 9.5}'
@@ -294,7 +282,7 @@ def _renders(outcome: Outcome, where: str) -> None:
     """Refuse a seed that the fake could not answer with a valid ``customer-session-v2``."""
     try:
         rendered = wire.customer_session(outcome.session)
-        orjson.dumps(rendered)
+        orjson.dumps([[rendered]])  # as deep as its deepest answer: an item of a Management page
     except (AttributeError, TypeError, ValueError) as error:
         raise TalonFakesError(f"{where}: a field has a value the fake cannot answer with: {error}") from None
     problems = [v for v in validate(rendered, "customer-session-v2") if v.is_error]
