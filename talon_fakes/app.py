@@ -174,6 +174,8 @@ class FakeApp:
             raise
         except Exception as error:  # a bug of the fake or of the test's hook: 500, and the test fails
             status, body = 500, self._internal_error(error)
+        if call.delay:  # an injected delay that no session lock waited out (a read, a refusal)
+            time.sleep(call.delay)
         if isinstance(body, bytes):  # rendered before the change was stored
             payload = body
         else:

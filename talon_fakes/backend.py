@@ -360,6 +360,7 @@ class Backend:
             self._by_profile.setdefault(session.profile_id, set()).add(session.id)
         self._profiles.update(profiles)
         self._next.take(session, profiles.values(), created)
+        self.clock.stamped(at)
         if move is not None:
             self._moves[move] += 1
         return outcome

@@ -182,7 +182,7 @@ def json_body(call: Call) -> Any:
         except orjson.JSONDecodeError:
             pass  # the standard library explains it (and accepts what orjson alone refuses)
     try:
-        body = _shallow(json.loads(data, parse_constant=_no_constant), data)
+        body = _checked(json.loads(data, parse_constant=_no_constant), "")  # before _shallow writes it
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = (
             f" at line {error.lineno}, column {error.colno}"
@@ -192,48 +192,65 @@ def json_body(call: Call) -> Any:
         raise bad(f"malformed JSON{where}: {error}", pointer="") from None
     except RecursionError:
         raise bad(_TOO_DEEP, pointer="") from None
-    _check_numbers(body, "")
-    return body
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise bad(f"a number the API cannot hold: {error}", pointer="") from None
+    return _shallow(body, data)
 
 
 def _shallow(body: Any, data: bytes) -> Any:
-    """``body``, parsed from ``data``, unless it nests deeper than :data:`MAX_DEPTH` (a 400)."""
-    # Only a body with that many brackets can nest that deep: the common one is not walked.
-    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
-        raise bad(_TOO_DEEP, pointer="")
+    """``body``, parsed from ``data``, unless it nests deeper than :data:`MAX_DEPTH` (a 400).
+
+    orjson is the measure: it writes at most 254 levels, so ``body`` inside 254 - MAX_DEPTH more
+    lists fails to write exactly when ``body`` nests deeper than MAX_DEPTH. That is orjson's C
+    speed on a large body, where a walk in Python would cost more than the request's other work.
+    """
+    # Only a body with that many brackets can nest that deep: the common one is not written.
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH:
+        wrapped = body
+        for _ in range(_ORJSON_DEPTH - MAX_DEPTH):
+            wrapped = [wrapped]
+        try:
+            orjson.dumps(wrapped)
+        except orjson.JSONEncodeError:  # its values are JSON's own (parsed, numbers checked): depth
+            raise bad(_TOO_DEEP, pointer="") from None
     return body
 
 
-def _depth(value: Any) -> int:
-    """How many levels of objects and arrays ``value`` nests (walked without recursion)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is not None:
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in children)
-    return deepest
+_ORJSON_DEPTH = 254  # the deepest value orjson writes (tested)
 
 
 def _no_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
-def _check_numbers(value: Any, pointer: str) -> None:
-    """Numbers the real API (a Go server) cannot hold: past 64-bit integers, infinite floats."""
+def _checked(value: Any, pointer: str) -> Any:
+    """``value`` as the real API (a Go server) reads it: numbers it cannot hold (past 64-bit
+    integers, infinite floats) are a 400; a lone UTF-16 surrogate in a string (``"\\ud800"``, which
+    the standard library reads but no UTF-8 can carry) becomes U+FFFD, as Go's encoding/json has it."""
     if isinstance(value, dict):
-        for key, item in value.items():
-            _check_numbers(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_numbers(item, f"{pointer}/{index}")
-    elif isinstance(value, bool):
-        return
-    elif isinstance(value, int) and not -_INT64 <= value < _INT64:
+        return {
+            _text(key): _checked(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_checked(item, f"{pointer}/{index}") for index, item in enumerate(value)]
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
         raise bad(f"{value} does not fit a 64-bit integer", pointer=pointer)
-    elif isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise bad("a number too large to represent", pointer=pointer)
+    return value
+
+
+def _text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
 
 
 # -- query and path parameters ----------------------------------------------------------------
@@ -278,6 +295,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 def path_int(value: str, name: str) -> int:
     """An integer parameter, spelled as the API (a Go server) reads one: an optional sign and ASCII
     digits (``int()`` would also take ``1_0``, spaces and other scripts' digits), within 64 bits."""
-    if _INTEGER.fullmatch(value) is None or not -_INT64 <= (number := int(value)) < _INT64:
+    # 20 characters hold every 64-bit integer; a longer one is out of range (and int() refuses
+    # more than 4300 digits with a ValueError).
+    if len(value) > 20 or _INTEGER.fullmatch(value) is None or not -_INT64 <= (number := int(value)) < _INT64:
         raise bad(f"{name} must be a 64-bit integer; got {value!r}", parameter=name)
     return number

@@ -75,6 +75,7 @@ class Changing:
             raise HttpError(409, wire.error_with_status(message, 409, title="conflict"))
         if self.call.delay:
             time.sleep(self.call.delay)
+            self.call.delay = 0.0  # waited out: the app does not wait again
 
     def __exit__(self, *exc_info: object) -> None:
         self.locks.release(self.key, self.taken)

@@ -280,16 +280,17 @@ def money(amount: float) -> float:
 class Clock:
     """The time the fake lives in: real UTC time, or a time a test sets and moves.
 
-    It never goes back past a time it has handed out (the fake's sessions would have ``updated``
-    before ``created``, and internal IDs out of time order, as the real API never has):
-    :meth:`set`, :meth:`advance` and :meth:`run` refuse that with a ValueError. :meth:`reset` puts
-    it back as it was made, following real time or stopped at ``at``, and forgets what it handed out.
+    It never goes back past a time the fake has stamped on what it stores (its sessions would
+    have ``updated`` before ``created``, and internal IDs out of time order, as the real API never
+    has): :meth:`set`, :meth:`advance` and :meth:`run` refuse that with a ValueError. :meth:`reset`
+    puts it back as it was made, following real time or stopped at ``at``, and forgets the stamps
+    (a clock shared by two fakes is reset by either fake's ``reset()``).
     """
 
     def __init__(self, at: datetime | None = None) -> None:
         self._lock = threading.Lock()
         self._initial = self._frozen = _utc(at) if at is not None else None
-        self._latest: datetime | None = None  # the latest time now() has answered
+        self._latest: datetime | None = None  # the latest time stamped on something stored
 
     def reset(self) -> None:
         """Back to how the clock was made (real time, or stopped at the ``at`` it was given)."""
@@ -299,10 +300,13 @@ class Clock:
     def now(self) -> datetime:
         """The current time (UTC)."""
         with self._lock:
-            at = self._frozen if self._frozen is not None else datetime.now(UTC)
+            return self._frozen if self._frozen is not None else datetime.now(UTC)
+
+    def stamped(self, at: datetime) -> None:
+        """Note that the fake stored something stamped ``at``: the clock will not go back past it."""
+        with self._lock:
             if self._latest is None or at > self._latest:
                 self._latest = at
-            return at
 
     def set(self, at: datetime | str) -> None:
         """Stop the clock at ``at``: a datetime (naive is taken as UTC) or ``'2030-01-01T00:00:00Z'``."""
@@ -337,14 +341,14 @@ def rfc3339(text: str) -> datetime:
     too (``20300101T00Z``, week dates, no seconds), which no Talon.One client sends.
     """
     upper = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.upper())
-    if not validate_rfc3339(upper):
+    if text.endswith("\n") or not validate_rfc3339(upper):  # the validator's $ takes a newline
         raise ValueError(f"not an RFC 3339 date-time: {text!r}; e.g. '2030-01-01T00:00:00Z'")
     try:
         return datetime.fromisoformat(upper).astimezone(UTC)
-    except ValueError:  # well formed, but no time Python holds (a leap second)
+    except ValueError:  # well formed, but no time Python holds
         raise ValueError(f"not a time the fake can hold: {text!r}") from None
-    except OverflowError:  # past year 9999 once in UTC
-        raise ValueError(f"out of range: {text!r} is after year 9999 in UTC") from None
+    except OverflowError:  # before year 1 or after year 9999 once in UTC
+        raise ValueError(f"out of range: {text!r} is not between years 1 and 9999 in UTC") from None
 
 
 _OFFSET_WITHOUT_COLON = re.compile(r"(?<=:\d\d)((?:\.\d+)?[+-]\d\d)(\d\d)\Z")

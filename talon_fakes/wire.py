@@ -7,6 +7,7 @@ Responses are built in the contracts' shapes.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -112,6 +113,18 @@ def cart_item(raw: Mapping[str, Any]) -> CartItem:
     )
 
 
+# The update's lists other than cartItems (kept as tuples).
+_LISTS = (
+    "couponCodes",
+    "loyaltyCards",
+    "identifiers",
+    "evaluableCampaignIds",
+    "experimentVariantAllocations",
+)
+#: The ``SessionUpdate`` fields that hold sequences.
+SEQUENCE_FIELDS = frozenset({"cart_items", *(_UPDATE_FIELDS[name] for name in _LISTS)})
+
+
 def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
     """The update and the ``responseContent`` of a PUT body (checked against its contract)."""
     check_body(body, "integration-request-v2")
@@ -121,13 +134,7 @@ def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
             "a profile integration ID has at most 1000 characters", pointer="/customerSession/profileId"
         )
     given: dict[str, Any] = {attr: raw[name] for name, attr in _UPDATE_FIELDS.items() if name in raw}
-    for name in (
-        "couponCodes",
-        "loyaltyCards",
-        "identifiers",
-        "evaluableCampaignIds",
-        "experimentVariantAllocations",
-    ):
+    for name in _LISTS:
         if name in raw:
             given[_UPDATE_FIELDS[name]] = tuple(raw[name])
     if "state" in raw:
@@ -141,9 +148,10 @@ def session_update(body: Any) -> tuple[SessionUpdate, list[str]]:
 
 def returned_items(body: Any, session: Session) -> tuple[list[ReturnedItem], list[str]]:
     """The items and ``responseContent`` of a returns body; an item named by SKU alone takes the
-    first cart position of that SKU with units left."""
+    first cart position of that SKU with units left, after the lines before it."""
     check_body(body, "return-request")
     items = []
+    claimed: Counter[int] = Counter()  # units the earlier lines return, by position
     for index, raw in enumerate(body["return"]["returnedCartItems"]):
         pointer = f"/return/returnedCartItems/{index}"
         if "quantity" not in raw:
@@ -154,12 +162,15 @@ def returned_items(body: Any, session: Session) -> tuple[list[ReturnedItem], lis
             if sku is None:
                 raise InvalidRequest("a returned cart item needs a position or a sku", pointer=pointer)
             candidates = [
-                i for i, item in enumerate(session.cart_items) if item.sku == sku and item.remaining_quantity
+                i
+                for i, item in enumerate(session.cart_items)
+                if item.sku == sku and item.remaining_quantity > claimed[i]
             ]
             if not candidates:
                 raise InvalidRequest(f"no cart item {sku!r} left to return", pointer=f"{pointer}/sku")
             position = candidates[0]
         items.append(ReturnedItem(int(position), int(raw["quantity"]), raw.get("sku")))  # 0.0 is 0
+        claimed[items[-1].position] += items[-1].quantity
     return items, list(body.get("responseContent") or [])
 
 

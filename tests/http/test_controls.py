@@ -210,7 +210,6 @@ def test_the_clock_never_goes_back_past_a_time_it_stamped(client: Client, fake: 
         lambda: fake.clock.set(T0 - timedelta(days=1)),
         lambda: fake.clock.set("2030-04-30T12:00:00Z"),
         lambda: fake.clock.advance(timedelta(seconds=-1)),
-        fake.clock.run,  # real time is before T0 (2030)
     ):
         with pytest.raises(ValueError, match=r"cannot go back to .*; set times in order, or reset"):
             move_back()
@@ -263,3 +262,33 @@ def test_a_seed_the_fake_could_not_answer_with_is_refused_and_stores_nothing(
         fake.seed_session("kept", state, **fields)
     assert client.stored("kept") == before  # the stored session stays, and still answers
     assert [s.integration_id for s in fake.sessions()] == ["kept"]
+
+
+def test_the_clock_may_go_back_past_times_nothing_stored_bears(client: Client, fake: TalonFake) -> None:
+    fake.clock.set(T0)
+    fake.clock.now()  # a read
+    client.update("dry", {"cartItems": [SHOES]}, dry=True)  # a dry run
+    assert client.update("bad", {"state": "partially_returned"}).status_code == 400  # a refusal
+    with pytest.raises(TalonFakesError):
+        fake.seed_session("seed", "partially_returned")  # a refused seed
+    fake.clock.set(T0 - timedelta(days=1))  # none of them stamped anything
+    assert fake.clock.now() == T0 - timedelta(days=1)
+
+
+def test_the_clock_cannot_run_back_to_real_time_from_a_future_it_stamped(
+    client: Client, fake: TalonFake
+) -> None:
+    fake.clock.set("2999-01-01T00:00:00Z")
+    client.update("future", {})
+    with pytest.raises(ValueError, match="cannot go back to"):
+        fake.clock.run()
+    assert fake.clock.now() == datetime(2999, 1, 1, tzinfo=UTC)
+
+
+def test_a_seed_nested_too_deeply_to_answer_is_refused(fake: TalonFake) -> None:
+    nested: Any = []
+    for _ in range(251):
+        nested = [nested]
+    with pytest.raises(TalonFakesError, match="cannot answer with"):
+        fake.seed_session("deep", "open", attributes={"a": nested})
+    assert fake.sessions() == []

@@ -208,3 +208,18 @@ def test_the_management_api_takes_the_fakes_bearer_token() -> None:
         assert integration.status_code == 401  # the Integration API takes API keys only
     with pytest.raises(TalonFakesError, match="no bearer token"):
         _ = TalonFake().bearer_headers
+
+
+def test_a_number_of_thousands_of_digits_is_a_400(client: Client) -> None:
+    body = '{"customerSession": {"attributes": {"n": ' + "7" * 5000 + "}}}"
+    response = client.send("PUT", "/v2/customer_sessions/big", ok_contract="integration-state-v2", data=body)
+    assert response.status_code == 400, response.text  # was a 500
+    assert client.get("big").status_code == 404
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character_as_go_reads_it(client: Client) -> None:
+    body = '{"customerSession": {"attributes": {"a": "x\\ud800y"}}, "responseContent": ["customerSession"]}'
+    response = client.send("PUT", "/v2/customer_sessions/u", ok_contract="integration-state-v2", data=body)
+    assert response.status_code == 200, response.text  # was stored, then a 500 on every read
+    assert response.json()["customerSession"]["attributes"] == {"a": "x\ufffdy"}
+    assert client.get("u").json()["customerSession"]["attributes"] == {"a": "x\ufffdy"}

@@ -207,3 +207,12 @@ def test_integers_written_as_floats_count_as_integers(client: Client) -> None:
     stored = client.stored("floats")["customerSession"]
     assert lines(stored) == [("SHOE-1", 1, 2)]
     assert type(stored["cartItems"][0]["quantity"]) is int  # written back as 3, not 3.0
+
+
+def test_lines_named_by_sku_alone_take_the_units_left_after_the_lines_before(client: Client) -> None:
+    one = {"sku": "HAT-1", "quantity": 1, "price": 4.0}
+    closed(client, "hats", one, one, one)
+    lines_by_sku = [{"sku": "HAT-1", "quantity": 1}, {"sku": "HAT-1", "quantity": 1}]
+    answer = client.return_items("hats", lines_by_sku)
+    assert answer.status_code == 200, answer.text  # the second line took position 1 (was a 400)
+    assert lines(session_of(answer)) == [("HAT-1", 1, 0), ("HAT-1", 1, 0), ("HAT-1", 0, 1)]
