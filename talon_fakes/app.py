@@ -1,8 +1,8 @@
 """The HTTP layer of the fake: a routes table, one handler per operation, Talon.One's error shapes.
 
 ``FakeApp.answer(call)`` takes a :class:`~talon_fakes.calls.Call` and returns the status and the
-JSON body; ``handle`` (werkzeug, for the socket server) and ``wsgi`` (for httpx and any WSGI
-server) wrap it, and the in-process mode calls ``answer`` directly. Handlers parse with
+JSON body; ``handle`` (werkzeug, for the socket server) and ``wsgi`` (for any WSGI server) wrap
+it, and the in-process mode calls ``answer`` directly. Handlers parse with
 :mod:`talon_fakes.calls` and :mod:`talon_fakes.wire`, call the backend method of the same name,
 and render. Domain errors become 400/404, authentication failures 401, an update of a session
 while another request changes it 409; returns and reopen of one session wait for each other.

@@ -4,9 +4,9 @@ Like moto, it intercepts the HTTP client library rather than the network. One pa
 ``requests`` and both official Talon.One SDKs, because all three send through urllib3's
 ``HTTPConnectionPool.urlopen``; a second one, ``PoolManager.urlopen``, answers the SDKs (which
 call it) before urllib3 parses the URL and looks up a pool, the larger part of an in-process
-request's cost. httpx gets its own ``WSGITransport``. Only requests to the fake's base URL are
-intercepted; every other host goes out as usual. The app and its state are the same objects the
-socket server uses, so both modes can be mixed in one test.
+request's cost. httpx's ``HTTPTransport.handle_request`` is the third. Only requests to the
+fake's base URL are intercepted; every other host goes out as usual. The app and its state are
+the same objects the socket server uses, so both modes can be mixed in one test.
 
 What a client sees is what the socket server would give it: urllib3's retries (of dropped
 connections and of the statuses a ``Retry`` names) and read timeouts (while an injected delay
@@ -150,7 +150,7 @@ def _pool_manager_urlopen(
         if rest is not None and (not rest or rest[0] in "/?#"):
             target = rest.partition("#")[0]
             target = target if target.startswith("/") else "/" + target
-            # As the pool PoolManager would hand it to: its retries, unless the call names its own.
+            # The retries of the pool PoolManager would pick, unless the call names its own.
             retries = kwargs.pop("retries", None)
             retries = self.connection_pool_kw.get("retries") if retries is None else retries
             if not isinstance(retries, Retry):
