@@ -126,12 +126,7 @@ def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None, 
     if "://" in url:  # an absolute URL (a proxy-style call): keep the path and query
         parts = urlsplit(url)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
-    retries = kwargs.pop("retries", None)
-    retries = self.retries if retries is None else retries
-    if not isinstance(retries, Retry):
-        retries = Retry.from_int(retries, redirect=kwargs.get("redirect", True), default=self.retries)
-    timeout = kwargs.get("timeout", _DEFAULT_TIMEOUT)
-    timeout = self.timeout if timeout is _DEFAULT_TIMEOUT else timeout
+    retries, timeout = _policy(kwargs, self.retries, self.timeout, redirect=kwargs.get("redirect", True))
     return _respond(app, method, url, body, headers, kwargs, retries, timeout)
 
 
@@ -150,15 +145,24 @@ def _pool_manager_urlopen(
         if rest is not None and (not rest or rest[0] in "/?#"):
             target = rest.partition("#")[0]
             target = target if target.startswith("/") else "/" + target
-            # The retries of the pool PoolManager would pick, unless the call names its own.
-            retries = kwargs.pop("retries", None)
-            retries = self.connection_pool_kw.get("retries") if retries is None else retries
-            if not isinstance(retries, Retry):
-                retries = Retry.from_int(retries, redirect=redirect, default=Retry.DEFAULT)
-            timeout = kwargs.get("timeout", self.connection_pool_kw.get("timeout", _DEFAULT_TIMEOUT))
+            pool = self.connection_pool_kw  # what the pool PoolManager would pick is made with
+            retries, timeout = _policy(
+                kwargs, pool.get("retries"), pool.get("timeout", _DEFAULT_TIMEOUT), redirect=redirect
+            )
             body, headers = kwargs.get("body"), kwargs.get("headers", self.headers)
             return _respond(app, method, target, body, headers, kwargs, retries, timeout)
     return _original_pool_manager_urlopen(self, method, url, redirect, **kwargs)
+
+
+def _policy(kwargs: dict[str, Any], retries: Any, timeout: Any, *, redirect: bool) -> tuple[Retry, Any]:
+    """The retries and timeout of a call as a connection pool takes them: the call's own (popped
+    from ``kwargs``: the answer is retried here), else the pool's ``retries`` and ``timeout``."""
+    given = kwargs.pop("retries", None)
+    chosen = retries if given is None else given
+    if not isinstance(chosen, Retry):
+        chosen = Retry.from_int(chosen, redirect=redirect, default=Retry.DEFAULT)
+    called = kwargs.get("timeout", _DEFAULT_TIMEOUT)
+    return chosen, timeout if called is _DEFAULT_TIMEOUT else called
 
 
 def _respond(
