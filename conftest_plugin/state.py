@@ -25,12 +25,21 @@ FIXTURES = frozenset(
     {"talon_fake", "talon_target", "talon_client", "talon_integration_api", "talon_management_api"}
 )
 #: What ``talon_fake_options`` may set (the keyword arguments of ``TalonFake``).
-FAKE_OPTIONS = ("api_key", "management_key", "bearer_token", "application_id", "host", "port")
+FAKE_OPTIONS = ("api_key", "management_key", "bearer_token", "application_id", "host", "port", "campaigns")
 LIVE_VARIABLES = ("TALON_BASE_URL", "TALON_API_KEY", "TALON_MANAGEMENT_KEY")
 FAKE_ONLY = (
     "it needs the fake's controls (talon_fake: seed_session, clock, inject_fault, effects, journal), "
     "which a live deployment does not have"
 )
+
+
+def _hashable(value: Any) -> Any:
+    """An option's value as a dictionary key (a campaigns document by its JSON text)."""
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, sort_keys=True, default=repr)
+    return value
 
 
 def derive_seed(run_seed: int, nodeid: str) -> int:
@@ -82,7 +91,8 @@ class RunState:
                 f"talon_fake_options returned unknown option(s) {', '.join(map(repr, unknown))}; "
                 f"the fake takes: {', '.join(FAKE_OPTIONS)}"
             )
-        key = (rules, *sorted(options.items()))
+        # A campaigns document is a dict: it keys its fake by its JSON text (one fake a document).
+        key = (rules, *sorted((name, _hashable(value)) for name, value in options.items()))
         if key not in self.servers:
             from conftest_plugin.fakes import PluginFake
 

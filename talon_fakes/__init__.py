@@ -33,6 +33,7 @@ __all__ = [
     "ContractViolation",
     "ContractsNotFound",
     "Factories",
+    "InvalidCampaigns",
     "InvalidOverride",
     "InvalidTransition",
     "Kind",
@@ -57,6 +58,7 @@ __all__ = [
     "contract_names",
     "describe_contract",
     "is_valid",
+    "load_campaigns",
     "rule_set",
     "validate",
 ]
@@ -70,6 +72,8 @@ _LAZY = {
     "UnknownContract": ("talon_fakes.errors", "UnknownContract"),
     "UnknownRuleSet": ("talon_fakes.errors", "UnknownRuleSet"),
     "InvalidOverride": ("talon_fakes.errors", "InvalidOverride"),
+    "InvalidCampaigns": ("talon_fakes.errors", "InvalidCampaigns"),
+    "load_campaigns": ("talon_fakes.campaigns", "load_campaigns"),
     "UnknownFactory": ("talon_fakes.errors", "UnknownFactory"),
     "UnknownLocale": ("talon_fakes.errors", "UnknownLocale"),
     "UnknownTrait": ("talon_fakes.errors", "UnknownTrait"),
@@ -95,11 +99,13 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from talon_fakes.campaigns import load_campaigns
     from talon_fakes.contracts import contract_names
     from talon_fakes.contracts import describe as describe_contract
     from talon_fakes.errors import (
         ContractsNotFound,
         ContractViolation,
+        InvalidCampaigns,
         InvalidOverride,
         InvalidTransition,
         TalonFakesError,

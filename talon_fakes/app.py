@@ -37,6 +37,8 @@ from talon_fakes.calls import (
     json_body,
     path_int,
 )
+from talon_fakes.campaigns import NO_CAMPAIGNS, Campaigns
+from talon_fakes.effects import effects_for as campaign_effects
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
 from talon_fakes.guards import Changing, Replies, SessionLocks
 from talon_fakes.model import Session
@@ -122,6 +124,9 @@ class FakeApp:
         self.backend = backend
         self.config = config or FakeConfig()
         self.effects_hook: EffectsHook | None = None
+        #: The campaigns given when the fake was made (kept across ``reset()``), and those in force.
+        self.default_campaigns: Campaigns = NO_CAMPAIGNS
+        self.campaigns: Campaigns = NO_CAMPAIGNS
         # The latest requests (a long-running `talon-fakes serve` must not grow without bound).
         self.journal: deque[JournalEntry] = deque(maxlen=journal_limit)
         self.faults: list[Fault] = []
@@ -131,7 +136,8 @@ class FakeApp:
         self._replies = Replies()
 
     def reset(self) -> None:
-        """Clear the store (and reset the clock), the journal, faults, the hook and collected errors."""
+        """Clear the store (and reset the clock), the journal, faults, the hook and collected errors;
+        the campaigns are the ones the fake was made with again."""
         self.backend.reset()
         with self._lock:
             self.journal.clear()
@@ -139,6 +145,7 @@ class FakeApp:
             self.errors.clear()
         self._replies.clear()
         self.effects_hook = None
+        self.campaigns = self.default_campaigns
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -246,9 +253,11 @@ class FakeApp:
         return delay
 
     def effects_for(self, session: Session, operation: str) -> list[dict[str, Any]]:
-        """The effects hook's effects for ``operation`` on ``session``, each checked (none without a hook)."""
+        """The declared campaigns' effects for ``operation`` on ``session``
+        (:mod:`talon_fakes.effects`), then the effects hook's, each of those checked."""
+        own = campaign_effects(session, operation, self.campaigns, self.backend.sessions)
         if self.effects_hook is None:
-            return []
+            return own
         effects = list(self.effects_hook(session, operation))
         for index, effect in enumerate(effects):
             problems = [v for v in validate(effect, "effect") if v.is_error]
@@ -256,7 +265,7 @@ class FakeApp:
                 raise TalonFakesError(
                     f"the effects hook returned an invalid effect [{index}]: " + "; ".join(map(str, problems))
                 )
-        return effects
+        return own + effects
 
     # -- Integration API ---------------------------------------------------------------------
 

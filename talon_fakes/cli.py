@@ -251,6 +251,19 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     )
 
 
+def _campaigns_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--campaigns FILE``, read and checked before anything starts (a bad one exits 2)."""
+    if value is None:
+        return None
+    from talon_fakes.campaigns import load_campaigns_file
+    from talon_fakes.errors import InvalidCampaigns
+
+    try:
+        return load_campaigns_file(value)
+    except InvalidCampaigns as error:
+        raise click.BadParameter(f"{value}: {error}", ctx=ctx, param=param) from None
+
+
 @main.command("serve", help=_SERVE_HELP, short_help="Run the fake on a local port until stopped.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option(
@@ -277,6 +290,13 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     show_default=True,
     help="The Application the Integration API key belongs to.",
 )
+@click.option(
+    "--campaigns",
+    metavar="FILE",
+    callback=_campaigns_option,
+    help="A JSON file of the campaigns the fake judges coupons and referrals by (see the README)  "
+    "[default: none: every code is rejected as not found]",
+)
 def serve_command(
     host: str,
     port: int,
@@ -285,6 +305,7 @@ def serve_command(
     bearer_token: str | None,
     rules: str,
     application_id: int,
+    campaigns: Any,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
     import contextlib
@@ -304,6 +325,7 @@ def serve_command(
         application_id=application_id,
         host=host,
         port=port,
+        campaigns=campaigns,
     )
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -329,6 +351,8 @@ def serve_command(
         click.echo(f"Management API: Authorization: {management['Authorization']}")
         if bearer_token is not None:
             click.echo(f"Management API: Authorization: {fake.bearer_headers['Authorization']}")
+        if campaigns is not None:
+            click.echo(f"campaigns: {', '.join(str(c.id) for c in campaigns.campaigns) or 'none'}")
         click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
         while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform

@@ -57,6 +57,15 @@ class InvalidRequest(TalonFakesError, ValueError):
         self.pointer, self.parameter = pointer, parameter
 
 
+class InvalidCampaigns(TalonFakesError, ValueError):
+    """A campaigns document the fake cannot take; ``path`` is the JSON path inside it
+    (``$.campaigns[0].coupons[1].usageLimit``), and the message says what is wrong there."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class ContractViolation(TalonFakesError, AssertionError):
     """A document broke its contract; ``violations`` lists every problem found.
 

@@ -176,6 +176,9 @@ class Session:
     update_count: int = 1
     history: Sequence[Step] = ()
     returns: tuple[Return, ...] = ()
+    #: The effects of the session's latest evaluation that still hold (what GET answers, and
+    #: what closing it redeemed): set by :mod:`talon_fakes.effects` before the version is stored.
+    effects: tuple[Mapping[str, Any], ...] = ()
     # (total, cart items, additional costs, item additional costs), once asked for
     _totals: tuple[float, float, float, float] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -7,7 +7,7 @@
 
 It is threaded (concurrent clients are served at once; the backend's lock keeps every operation
 atomic) and offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
-``journal``, ``transitions``, ``inject_fault``, ``effects`` and the ``clock``.
+``journal``, ``transitions``, ``inject_fault``, ``effects``, ``set_campaigns`` and the ``clock``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from talon_fakes.app import (
 )
 from talon_fakes.backend import Backend, Outcome, SessionUpdate
 from talon_fakes.calls import JournalEntry
+from talon_fakes.campaigns import NO_CAMPAIGNS, Campaigns, load_campaigns
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import CartItem, Clock, Session
@@ -79,11 +80,14 @@ class TalonFake:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
+        campaigns: Any = None,
     ) -> None:
         self.backend = Backend(rules=rules, clock=clock)
+        declared = NO_CAMPAIGNS if campaigns is None else load_campaigns(campaigns)
         tokens = set() if bearer_token is None else {bearer_token}
         config = FakeConfig({api_key: application_id}, {management_key}, tokens)
         self.app = FakeApp(self.backend, config)
+        self.app.default_campaigns = self.app.campaigns = declared
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
         self.bearer_token = bearer_token
@@ -171,7 +175,8 @@ class TalonFake:
         """A fresh fake, like moto's reset: the store, the journal, the moves of :meth:`transitions`
         and the Idempotency-Key answers are emptied, faults and the effects hook cleared, and the
         clock is back as the fake was made (following real time, or stopped at the time of the
-        ``clock`` it was given)."""
+        ``clock`` it was given); the campaigns are those it was made with (``set_campaigns`` lasts
+        until the next reset)."""
         self.app.reset()
 
     def transitions(self) -> Counter[Transition]:
@@ -251,8 +256,24 @@ class TalonFake:
         self.app.faults.append(Fault(times, status, body, delay, drop, operation))
 
     def effects(self, hook: EffectsHook | None) -> None:
-        """Register (or clear) the stand-in for the rule engine."""
+        """Register (or clear) a stand-in for the rule engine, for what campaigns cannot say: its
+        effects come after those of the declared campaigns, in the same answer."""
         self.app.effects_hook = hook
+
+    def set_campaigns(self, document: Any) -> None:
+        """Declare the campaigns (a document as :func:`~talon_fakes.campaigns.load_campaigns`
+        takes, or ``None`` for none) until the next :meth:`reset`, which brings back the ones the
+        fake was made with (``TalonFake(campaigns=...)``), as WireMock's reset keeps the stubs
+        loaded from files. A document it cannot take raises
+        :class:`~talon_fakes.errors.InvalidCampaigns` naming the JSON path, and changes nothing."""
+        campaigns = NO_CAMPAIGNS if document is None else load_campaigns(document)
+        with self.backend.lock:  # not in the middle of an evaluation
+            self.app.campaigns = campaigns
+
+    @property
+    def campaigns(self) -> Campaigns:
+        """The campaigns in force."""
+        return self.app.campaigns
 
     def check_errors(self) -> None:
         """Raise the first error the server thread hit (a bug of the fake or a broken hook)."""

@@ -331,19 +331,29 @@ def integration_state(
 
 
 def application_session(session: Session) -> dict[str, Any]:
-    """The Management API's ``application-session`` of a session (V1-style coupon and referral)."""
+    """The Management API's ``application-session`` of a session: the V1-style ``coupon`` and
+    ``referral`` ("any code entered", the spec; the accepted one first) and its ``discounts`` by
+    name with ``totalDiscounts``, from the effects that still hold."""
+    applied: dict[str, str] = {}
+    discounts: dict[str, float] = {}
+    for effect in session.effects:
+        kind, props = effect["effectType"], effect["props"]
+        if kind in ("acceptCoupon", "acceptReferral"):
+            applied.setdefault(kind, props["value"])
+        elif kind in ("setDiscount", "setDiscountPerItem"):
+            discounts[props["name"]] = round(discounts.get(props["name"], 0.0) + props["value"], 2)
     out: dict[str, Any] = {
         "id": session.id,
         "created": timestamp(session.created),
         "integrationId": session.integration_id,
         "applicationId": session.application_id,
         "profileintegrationid": session.profile_id,
-        "coupon": session.coupon_codes[0] if session.coupon_codes else "",
-        "referral": session.referral_code,
+        "coupon": applied.get("acceptCoupon", session.coupon_codes[0] if session.coupon_codes else ""),
+        "referral": applied.get("acceptReferral", session.referral_code),
         "state": session.state.value,
         "cartItems": _cart(session),
-        "discounts": {},
-        "totalDiscounts": 0,
+        "discounts": discounts,
+        "totalDiscounts": round(sum(discounts.values()), 2),
         "total": session.total,
         "attributes": dict(session.attributes),
     }
