@@ -189,3 +189,39 @@ def test_sdk_fixtures_skip_without_the_sdk(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("-rs")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines(["*no module talon_one*pip install talon-one-sdk*"])
+
+
+def test_campaigns_in_the_options_hold_for_every_test_and_set_campaigns_for_one(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def talon_fake_options():
+            return {"campaigns": {"campaigns": [{
+                "id": 7, "name": "Ten off", "coupons": [{"value": "SHOES10"}],
+                "rules": [{"title": "10% off", "conditions": [{"couponValid": True}],
+                           "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}]}],
+            }]}}
+        """
+    )
+    pytester.makepyfile(
+        PUT
+        + """
+        def effects(fake, code):
+            session = {"couponCodes": [code], "cartItems": [{"sku": "A", "quantity": 1, "price": 30}]}
+            answer = put(fake, "s", session).json()
+            return [(e["effectType"], e["props"].get("value")) for e in answer["effects"]]
+
+        def test_declared(talon_fake):
+            assert effects(talon_fake, "SHOES10") == [("acceptCoupon", "SHOES10"), ("setDiscount", 3.0)]
+            talon_fake.set_campaigns(None)
+            assert effects(talon_fake, "SHOES10") == [("rejectCoupon", "SHOES10")]
+
+        def test_back_after_the_reset(talon_fake):
+            assert effects(talon_fake, "SHOES10")[0] == ("acceptCoupon", "SHOES10")
+        """.replace("\n        ", "\n")
+    )
+    pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=2)

@@ -23,6 +23,7 @@ from typing import Any
 
 import _steps
 import talon_one
+from _coupon_steps import coupon_steps
 from _steps import (
     COUPON,
     StepFailed,
@@ -388,6 +389,21 @@ def main() -> None:
         ("management: get session by internal id", get_application_session),
         ("management: integration key is rejected", management_rejects_integration_key),
     ]
+
+    def return_item(session_id: str, position: int, quantity: int) -> Any:
+        line = ReturnedCartItem(position=position, quantity=quantity)
+        return api.return_cart_items(
+            session_id, ReturnIntegrationRequest(var_return=NewReturn(returned_cart_items=[line]))
+        )
+
+    steps += coupon_steps(
+        run_id=run_id,
+        prefix="sdk26",
+        put=put,
+        cart=cart,
+        return_item=return_item,
+        management_session=lambda internal_id: mgmt.get_application_session(application_id, internal_id),
+    )
     print(f"---- {SDK} (talon_one {talon_one.__version__}) against {base_url}, session {sid}", flush=True)
     run_steps(SDK, steps)
 

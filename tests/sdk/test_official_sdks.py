@@ -29,6 +29,24 @@ SDKS = {
     ),
 }
 
+# The campaign the coupon steps (_coupon_steps.py) expect: one use, 10% off the session.
+CAMPAIGNS = {
+    "campaigns": [
+        {
+            "id": 26,
+            "name": "Ten off for the SDKs",
+            "coupons": [{"value": "SDK-TEN-OFF", "usageLimit": 1}],
+            "rules": [
+                {
+                    "title": "10% off",
+                    "conditions": [{"couponValid": True}],
+                    "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}],
+                }
+            ],
+        }
+    ]
+}
+
 
 def sdk_python(requirement: str, folder: Path) -> Path:
     """The interpreter of a virtual environment holding ``requirement``, made if missing."""
@@ -54,9 +72,10 @@ def sdk_python(requirement: str, folder: Path) -> Path:
 def test_sdk_drives_a_full_life_cycle(sdk: str) -> None:
     requirement, folder, script = SDKS[sdk]
     python = sdk_python(requirement, folder)
-    with TalonFake() as fake:
+    with TalonFake(campaigns=CAMPAIGNS) as fake:
         env = {
             **os.environ,
+            "TALON_CAMPAIGN_COUPON": "SDK-TEN-OFF",
             "TALON_BASE_URL": fake.base_url,
             "TALON_API_KEY": fake.api_key,
             "TALON_MANAGEMENT_KEY": fake.management_key,
@@ -70,3 +89,4 @@ def test_sdk_drives_a_full_life_cycle(sdk: str) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "FAIL" not in result.stdout
     assert result.stdout.count("\nok ") >= 20  # every step ran
+    assert result.stdout.count("\nok   coupons: ") == 8  # the declared campaign's steps too
