@@ -113,3 +113,12 @@ def test_a_file_that_is_not_json_names_line_and_column(tmp_path: Path) -> None:
         load_campaigns_file(path)
     path.write_text(json.dumps(ISSUE_EXAMPLE), encoding="utf-8")
     assert load_campaigns_file(path).coupon("SHOES10") is not None
+
+
+def test_the_readmes_complete_example_loads() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Coupons, discounts and effects", 1)[1]
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    [campaign] = load_campaigns(json.loads(block)).campaigns
+    assert (campaign.ruleset_id, [c.id for c in campaign.coupons]) == (70, [501, 502])
+    assert [r.title for r in campaign.rules] == ["10% off", "Socks for friends", "Big carts"]
