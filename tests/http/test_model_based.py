@@ -41,6 +41,13 @@ session_ids = st.sampled_from(SESSION_IDS)
 # None: the request leaves `state` out.
 states = st.none() | st.sampled_from(list(State))
 Cart = list[tuple[str, int, float]]  # (sku, quantity, price) per line
+Codes = list[str] | None
+ROLLED_BACK = {
+    "acceptCoupon": "rollbackCoupon",
+    "acceptReferral": "rollbackReferral",
+    "setDiscount": "rollbackDiscount",
+    "setDiscountPerItem": "rollbackDiscount",
+}
 cart_lines = st.tuples(
     st.sampled_from(["SKU-A", "SKU-B"]), st.integers(1, 3), st.sampled_from([0.5, 1.25, 10.0])
 )
@@ -126,12 +133,16 @@ class SessionMachine(RuleBasedStateMachine):
 
     # -- requests: each one checks its outcome against the table and the model ----------------
 
-    def put(self, session_id: str, state: State | None, cart: Cart | None, *, dry: bool) -> None:
+    def put(
+        self, session_id: str, state: State | None, cart: Cart | None, *, dry: bool, coupons: Codes = None
+    ) -> None:
         source = self.source(session_id)
         goal = state or source or State.OPEN  # a PUT without `state` keeps it (new: open)
         body: dict[str, Any] = {}
         if state is not None:
             body["state"] = state.value
+        if coupons is not None:
+            body["couponCodes"] = coupons
         if cart is not None:
             body["cartItems"] = [{"sku": sku, "quantity": n, "price": price} for sku, n, price in cart]
         before = self.before(session_id)
@@ -235,7 +246,13 @@ class SessionMachine(RuleBasedStateMachine):
             self.assert_unchanged(session_id, before)
         else:
             assert response.status_code == 200, response.text
-            assert response.json() == {"effects": []}
+            # The rollbacks of what the closed session held (docs: "Rolling back effects").
+            held = [e for e in (before or {}).get("effects", []) if e["effectType"] in ROLLED_BACK]
+            rolled = response.json()["effects"]
+            assert list(response.json()) == ["effects"]
+            assert [(e["effectType"], e["campaignId"]) for e in rolled] == [
+                (ROLLED_BACK[e["effectType"]], e["campaignId"]) for e in held
+            ]
             self.step(session_id, Operation.REOPEN, State.OPEN)
 
     # -- rules -------------------------------------------------------------------------------
@@ -256,7 +273,11 @@ class SessionMachine(RuleBasedStateMachine):
         if data.draw(st.integers(0, 7), label="bad body one time in eight") == 0:
             self.put_a_bad_body(session_id, data.draw(st.sampled_from([0, -1]), label="quantity"))
         else:
-            self.put(session_id, state, cart, dry=dry)
+            coupons = data.draw(self.coupon_codes, label="couponCodes")
+            self.put(session_id, state, cart, dry=dry, coupons=coupons)
+
+    #: What ``couponCodes`` a PUT sends (None: it leaves them out); the campaigns machine sends some.
+    coupon_codes: st.SearchStrategy[Codes] = st.none()
 
     @rule(data=st.data(), session_id=session_ids, key=st.none() | st.sampled_from(KEYS), dry=dry_runs)
     def return_items(self, data: st.DataObject, session_id: str, key: str | None, dry: bool) -> None:
@@ -287,7 +308,8 @@ class SessionMachine(RuleBasedStateMachine):
         move = data.draw(st.one_of(*choices, st.sampled_from(anything)), label="move")
         if move.operation is Operation.UPDATE:
             cart = data.draw(st.none() | full_carts, label="cart")  # keep it, or a new one to return
-            self.put(session_id, move.target, cart, dry=False)
+            coupons = data.draw(self.coupon_codes, label="couponCodes")
+            self.put(session_id, move.target, cart, dry=False, coupons=coupons)
         elif move.operation is Operation.RETURN:
             left = [(index, bought - returned) for index, (_, bought, returned) in enumerate(expected.cart)]
             lines = [(index, data.draw(st.integers(1, n), label="quantity")) for index, n in left if n][:1]
@@ -332,6 +354,84 @@ class SessionMachine(RuleBasedStateMachine):
     @invariant()
     def the_server_thread_raised_nothing(self) -> None:
         self.client.fake.check_errors()
+
+
+# -- the same machine, with declared campaigns -------------------------------------------------------
+
+#: A coupon for one use (10% off the session) and one for any number (10% off each SKU-A line).
+CAMPAIGNS = {
+    "campaigns": [
+        {
+            "id": 1,
+            "name": "Once",
+            "coupons": [{"value": "ONCE", "usageLimit": 1}],
+            "rules": [
+                {
+                    "title": "10% off",
+                    "conditions": [{"couponValid": True}],
+                    "effects": [{"setDiscount": {"name": "once", "percent": 10}}],
+                }
+            ],
+        },
+        {
+            "id": 2,
+            "name": "Always",
+            "coupons": [{"value": "ALWAYS"}],
+            "rules": [
+                {
+                    "title": "10% off A",
+                    "conditions": [{"couponValid": True}, {"cartItemSku": "SKU-A"}],
+                    "effects": [{"setDiscountPerItem": {"name": "always", "percent": 10, "sku": "SKU-A"}}],
+                }
+            ],
+        },
+    ]
+}
+
+
+class CampaignMachine(SessionMachine):
+    """Sessions with coupons against declared campaigns: the usage limit holds across sessions,
+    cancelled sessions hold no effects, discounts are 10% of what they apply to, and every effect
+    passes its contract in strict mode (the client checks every response)."""
+
+    coupon_codes = st.none() | st.lists(st.sampled_from(["ONCE", "ALWAYS", "NOPE"]), max_size=2)
+
+    def __init__(self, client: Client, rules: RuleSet) -> None:
+        super().__init__(client, rules)
+        client.fake.set_campaigns(CAMPAIGNS)  # after the reset in SessionMachine.__init__
+
+    @invariant()
+    def the_effects_follow_the_campaigns(self) -> None:
+        redeemed = 0
+        for session_id in self.model:
+            body = self.client.get(session_id).json()
+            session, effects = body["customerSession"], body["effects"]
+            accepted = [e["props"]["value"] for e in effects if e["effectType"] == "acceptCoupon"]
+            assert set(accepted) <= set(session["couponCodes"])
+            if session["state"] == State.CANCELLED.value:
+                assert effects == []  # rolled back, with what they undid (or never redeemed)
+            if session["state"] in (State.CLOSED.value, State.PARTIALLY_RETURNED.value):
+                redeemed += accepted.count("ONCE")
+            for effect in effects:
+                props = effect["props"]
+                if effect["effectType"] == "setDiscount":  # 10% of the items left
+                    assert props["value"] == pytest.approx(session["cartItemTotal"] / 10, abs=0.02)
+                if effect["effectType"] == "setDiscountPerItem":
+                    item = session["cartItems"][props["position"]]
+                    assert item["sku"] == "SKU-A"
+                    share = item["price"] * item["remainingQuantity"] / 10
+                    assert props["value"] == pytest.approx(share, abs=0.02)
+        assert redeemed <= 1, "the coupon ONCE was redeemed by more sessions than its usage limit"
+
+
+@pytest.mark.parametrize(("fake", "rules"), [(name, name) for name in RULE_SETS], indirect=["fake"])
+def test_sessions_with_coupons_against_declared_campaigns(
+    fake: TalonFake, client: Client, rules: str
+) -> None:
+    run_state_machine_as_test(
+        lambda: CampaignMachine(client, rule_set(rules)),
+        settings=settings(max_examples=25, stateful_step_count=15, deadline=None),
+    )
 
 
 @pytest.mark.parametrize(("fake", "rules"), [(name, name) for name in RULE_SETS], indirect=["fake"])
