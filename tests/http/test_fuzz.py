@@ -34,7 +34,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import talon_fakes
-from talon_fakes.model import CartItem
 from talon_fakes.openapi import document
 from talon_fakes.server import TalonFake
 
@@ -55,16 +54,86 @@ schema = schemathesis.openapi.from_dict(document())
 # -- the fake ---------------------------------------------------------------------------------------
 
 
+# Declared campaigns (kept across reset()): the seeded sessions hold their coupons' effects, and
+# fuzzed PUTs often carry one of these codes, so returns, reopens and cancels roll them back.
+CODES = ("FUZZ-10", "FUZZ-ITEMS", "FUZZ-ONCE")
+CAMPAIGNS = {
+    "campaigns": [
+        {
+            "id": 10,
+            "name": "Fuzz",
+            "coupons": [{"value": "FUZZ-10"}, {"value": "FUZZ-ONCE", "usageLimit": 1}],
+            "rules": [
+                {
+                    "title": "10% off",
+                    "conditions": [{"couponValid": True}],
+                    "effects": [{"setDiscount": {"name": "ten", "percent": 10}}],
+                }
+            ],
+        },
+        {
+            "id": 11,
+            "name": "Items",
+            "coupons": [{"value": "FUZZ-ITEMS"}],
+            "referrals": [{"code": "FUZZ-FRIEND"}],
+            "rules": [
+                {
+                    "title": "2 off each item",
+                    "conditions": [{"couponValid": True}],
+                    "effects": [{"setDiscountPerItem": {"name": "two", "value": 2}}],
+                },
+                {"title": "friends", "conditions": [{"referralValid": True}, {"cartItemTotalAtLeast": 10}]},
+            ],
+        },
+    ]
+}
+
+
 def _seed(fake: TalonFake) -> None:
-    items = (CartItem("SKU-1", 2, 10.0), CartItem("SKU-2", 1, 5.5))
+    """One session in every state, made through the API with coupons, so each holds effects."""
+    items = [{"sku": "SKU-1", "quantity": 2, "price": 10.0}, {"sku": "SKU-2", "quantity": 1, "price": 5.5}]
+    base = {"profileId": "profile-1", "cartItems": items, "referralCode": "FUZZ-FRIEND"}
+
+    def send(method: str, path: str, body: dict[str, Any]) -> None:
+        response = requests.request(
+            method, fake.url(path), json=body, headers=fake.integration_headers, timeout=10
+        )
+        assert response.status_code == 200, response.text
+
     for state, integration_id in zip(STATES, SEEDED, strict=True):
-        fake.seed_session(integration_id, state, cart_items=items, profile_id="profile-1")
+        path = f"/v2/customer_sessions/{integration_id}"
+        coupons = ["FUZZ-ITEMS"] if state == "partially_returned" else ["FUZZ-10", "FUZZ-ONCE"]
+        send(
+            "PUT",
+            path,
+            {
+                "customerSession": {
+                    **base,
+                    "couponCodes": coupons,
+                    "state": "open" if state == "open" else "closed",
+                }
+            },
+        )
+        if state == "partially_returned":
+            send(
+                "POST", path + "/returns", {"return": {"returnedCartItems": [{"position": 0, "quantity": 1}]}}
+            )
+        elif state == "cancelled":
+            send("PUT", path, {"customerSession": {"state": "cancelled"}})
+
+
+def _with_a_code(case: schemathesis.Case, code: str | None) -> None:
+    """Put a declared code into a PUT's couponCodes, when the generated body has a session."""
+    body = case.body if isinstance(case.body, dict) else None
+    session = body.get("customerSession") if body is not None else None
+    if code is not None and isinstance(session, dict):
+        session["couponCodes"] = [code]
 
 
 @pytest.fixture(scope="module")
 def fuzzed() -> Iterator[TalonFake]:
     """One fake for the module; what its server thread hit is re-raised at the end."""
-    with TalonFake() as fake:
+    with TalonFake(campaigns=CAMPAIGNS) as fake:
         yield fake
         fake.check_errors()
 
@@ -77,13 +146,14 @@ def _headers(fake: TalonFake, case: schemathesis.Case) -> dict[str, str]:
 
 
 @schema.parametrize()
-@schema.given(target=st.none() | st.sampled_from(SEEDED))
+@schema.given(target=st.none() | st.sampled_from(SEEDED), code=st.none() | st.sampled_from(CODES))
 @FUZZ_SETTINGS
 def test_every_answer_is_documented_and_matches_its_contract(
-    case: schemathesis.Case, target: str | None, fuzzed: TalonFake
+    case: schemathesis.Case, target: str | None, code: str | None, fuzzed: TalonFake
 ) -> None:
     fuzzed.reset()
     _seed(fuzzed)
+    _with_a_code(case, code)
     if target is not None:
         path = case.path_parameters if case.path_parameters is not None else {}
         if "customerSessionId" in path:
@@ -91,9 +161,12 @@ def test_every_answer_is_documented_and_matches_its_contract(
         if "sessionId" in path:
             path["applicationId"] = fuzzed.application_id
             path["sessionId"] = fuzzed.session(target).id
-    case.call_and_validate(
+    response = case.call_and_validate(
         base_url=fuzzed.base_url, headers=_headers(fuzzed, case), checks=CHECKS, timeout=10
     )
+    if response.status_code == 200 and isinstance(body := response.json(), dict):
+        for effect in body.get("effects", []):  # each one in strict mode, props by its effectType
+            assert talon_fakes.validate(effect, "effect", strict=True) == [], effect
 
 
 def test_sequences_that_follow_the_links_get_documented_answers(fuzzed: TalonFake) -> None:
