@@ -8,10 +8,11 @@ the OpenAPI document (:mod:`talon_fakes.openapi`), the plugin's response check, 
 traffic checker (:mod:`talon_fakes.exchanges`) and the proxy all read it, so they cannot disagree
 on which contract an exchange must follow.
 
-Answer contracts follow the spec's responses: ``200`` the operation's own; ``400`` Talon.One's
-``ErrorResponse`` (no status in it); ``401``, ``404`` and ``409`` its ``ErrorResponseWithStatus``
-(https://docs.talon.one/integration-api and /management-api list these per endpoint; the fake's
-404s where the spec declares none are said in the OpenAPI document's descriptions).
+Answer contracts follow the responses of each operation in Talon.One's API reference
+(https://docs.talon.one/integration-api, https://docs.talon.one/management-api): ``200`` the
+operation's own; ``400`` Talon.One's ``ErrorResponse`` (no status in it); ``401``, ``404`` and
+``409`` its ``ErrorResponseWithStatus``. The fake's 404s where the spec declares none are said in
+the OpenAPI document's descriptions.
 """
 
 from __future__ import annotations

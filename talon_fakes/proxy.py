@@ -36,7 +36,8 @@ from talon_fakes.exchanges import RECORDING_FORMAT, Exchange, body_fields, decod
 from talon_fakes.traffic import Verdict, check_exchange
 
 #: Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1): never
-#: forwarded. Host is set by urllib3 from the upstream URL.
+#: forwarded. Host is set by urllib3 from the upstream URL; an Expect: 100-continue was answered
+#: by this hop already (the body is in hand).
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -49,6 +50,7 @@ HOP_BY_HOP = frozenset(
         "transfer-encoding",
         "upgrade",
         "host",
+        "expect",
     }
 )
 
@@ -106,6 +108,12 @@ class ValidatingProxy:
             raise ValueError(
                 f"the upstream must be an http:// or https:// URL with a host, e.g. "
                 f"https://mycompany.europe-west1.talon.one; got {upstream!r}"
+            )
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            # Exchanges are checked and recorded by their path, which must be the API's (/v2/...).
+            raise ValueError(
+                f"the upstream is a deployment's base URL, without a path or query "
+                f"(the API's paths start at /v1 and /v2); got {upstream!r}"
             )
         self.upstream = upstream.rstrip("/")
         self.host, self.port, self.strict, self.out = host, port, strict, out

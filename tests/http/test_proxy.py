@@ -196,6 +196,8 @@ def test_a_bad_upstream_or_a_port_in_use_exits_2_saying_so(fake: TalonFake) -> N
     )
     assert bad.returncode == 2
     assert "the upstream must be an http:// or https:// URL" in bad.stderr
+    with pytest.raises(ValueError, match="without a path or query"):
+        ValidatingProxy(fake.base_url + "/v2")
 
     port = fake.base_url.rsplit(":", 1)[1]
     taken = subprocess.run(
