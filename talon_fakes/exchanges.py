@@ -168,6 +168,9 @@ def _har_entry(name: str, index: int, entry: Any) -> Exchange:
     post = request.get("postData") or {}
     content = response.get("content") or {}
     text = content.get("text")
+    if text is None and content.get("size") not in (None, 0, -1):
+        # The exporter left the body out (some do unless asked): nothing to check it by.
+        raise _Bad(f"the answer has {content['size']} bytes but no content.text; export the HAR with bodies")
     if text is not None and content.get("encoding") == "base64":
         body: bytes | None = base64.b64decode(text)
     else:

@@ -236,3 +236,26 @@ def test_exchanges_takes_no_contract_and_check_without_exchanges_still_needs_one
     neither = CliRunner().invoke(main, ["check", str(path)])
     assert neither.exit_code == 2
     assert "Missing option '--contract'" in neither.output
+
+
+def test_a_har_without_the_answer_body_is_unreadable_not_passed(tmp_path: Path) -> None:
+    entry = {
+        "request": {"method": "GET", "url": SESSION, "headers": []},
+        "response": {"status": 200, "headers": [], "content": {"size": 120, "mimeType": "application/json"}},
+    }
+    path = tmp_path / "a.har"
+    path.write_text(json.dumps({"log": {"entries": [entry]}}))
+
+    result = run(str(path))
+
+    assert result.exit_code == 2
+    assert f"{path}#1: not a recorded exchange: the answer has 120 bytes but no content.text" in result.output
+
+
+def test_a_recording_is_read_from_stdin(tmp_path: Path) -> None:
+    path = cassette(tmp_path / "c.yaml", interaction("PUT", SESSION, 200, {"effects": 1}, UPDATE))
+
+    result = CliRunner().invoke(main, ["check", "--exchanges", "-"], input=path.read_bytes())
+
+    assert result.exit_code == 1
+    assert "-#1 PUT /v2/customer_sessions/s1 -> 200 (update_customer_session):" in result.output
