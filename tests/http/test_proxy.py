@@ -130,6 +130,7 @@ def test_requests_and_answers_pass_unchanged(fake: TalonFake) -> None:
         }
         for base in (proxy.base_url, fake.base_url):  # the same request twice: dry runs store nothing
             fake.reset()
+            fake.clock.set("2030-01-01T00:00:00Z")  # the answers carry timestamps
             calls = [
                 requests.put(
                     base + session + "?dry=true", json=body, headers=fake.integration_headers, timeout=10
