@@ -251,6 +251,12 @@ class FakeApp:
             raise HttpError(fault.status, body, injected=True)
         return delay
 
+    def set_campaigns(self, campaigns: Campaigns) -> None:
+        """Put ``campaigns`` (from :func:`~talon_fakes.campaigns.load_campaigns`) in force, between
+        two operations (never in the middle of an evaluation), until the next :meth:`reset`."""
+        with self.backend.lock:
+            self.campaigns = campaigns
+
     def effects_for(self, session: Session, operation: str) -> list[dict[str, Any]]:
         """The declared campaigns' effects for ``operation`` on ``session``
         (:mod:`talon_fakes.effects`), then the effects hook's, each of those checked."""

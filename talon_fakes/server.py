@@ -266,9 +266,7 @@ class TalonFake:
         fake was made with (``TalonFake(campaigns=...)``), as WireMock's reset keeps the stubs
         loaded from files. A document it cannot take raises
         :class:`~talon_fakes.errors.InvalidCampaigns` naming the JSON path, and changes nothing."""
-        campaigns = NO_CAMPAIGNS if document is None else load_campaigns(document)
-        with self.backend.lock:  # not in the middle of an evaluation
-            self.app.campaigns = campaigns
+        self.app.set_campaigns(NO_CAMPAIGNS if document is None else load_campaigns(document))
 
     @property
     def campaigns(self) -> Campaigns:
