@@ -275,3 +275,24 @@ def test_reset_brings_back_the_campaigns_the_fake_was_made_with() -> None:
     assert not made.campaigns
     made.reset()
     assert [c.id for c in made.campaigns.campaigns] == [7]
+
+
+def test_a_dry_run_in_the_future_sees_the_coupon_expired(fake: TalonFake, client: Any) -> None:
+    fake.set_campaigns(ten_off(expiryDate="2999-01-01T00:00:00Z"))
+    assert kinds(shop(client, "a"))[0] == ("acceptCoupon", "SHOES10")
+    body = {"couponCodes": ["SHOES10"], "cartItems": CART}
+    later = client.update("a", body, dry=True, now="2999-06-01T00:00:00Z").json()["effects"]
+    assert kinds(later) == [("rejectCoupon", "CouponExpired")]  # `now` is when the dry run evaluates
+    assert kinds(client.get("a").json()["effects"])[0] == ("acceptCoupon", "SHOES10")  # nothing stored
+
+
+def test_a_second_coupon_of_one_campaign_is_rejected_by_condition(fake: TalonFake, client: Any) -> None:
+    doc = ten_off()
+    doc["campaigns"][0]["coupons"].append({"value": "SHOES10-B"})
+    fake.set_campaigns(doc)
+    effects = shop(client, "a", couponCodes=["SHOES10", "SHOES10-B"])
+    assert kinds(effects) == [
+        ("rejectCoupon", "CouponRejectedByCondition"),
+        ("acceptCoupon", "SHOES10"),
+        ("setDiscount", 10.0),
+    ]
