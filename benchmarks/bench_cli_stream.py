@@ -61,7 +61,7 @@ def compare(folder: Path, lines: int, valid: list[bytes], seed: int = 0) -> None
         ("unknown field", broken("unknown_field"), ["--strict"]),
     ]
     print(f"\n{lines:,} lines each ({len(valid):,} distinct documents, repeated):")
-    print(f"{'lines':>15}  {'options':>8}  {'seconds':>8}  {'docs/s':>8}  {'/ valid':>8}  exit")
+    print(f"{'file':>15}  {'options':>8}  {'seconds':>8}  {'docs/s':>8}  {'/ valid':>8}  exit")
     base = 0.0
     for name, pool, options in cases:
         path = folder / f"{name.replace(' ', '-')}.jsonl"
