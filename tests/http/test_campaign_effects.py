@@ -296,3 +296,55 @@ def test_a_second_coupon_of_one_campaign_is_rejected_by_condition(fake: TalonFak
         ("acceptCoupon", "SHOES10"),
         ("setDiscount", 10.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("referral", "campaign", "profile", "reason"),
+    [
+        ({"expiryDate": "2020-01-01T00:00:00Z"}, {}, "f1", "ReferralExpired"),
+        ({"startDate": "2999-01-01T00:00:00Z"}, {}, "f1", "ReferralStartDateInFuture"),
+        ({}, {"state": "archived"}, "f1", "ReferralPartOfNotRunningCampaign"),
+        ({"friendProfileIntegrationId": "f2"}, {}, "f1", "ReferralRecipientDoesNotMatch"),
+        ({"advocateProfileIntegrationId": "f1"}, {}, "f1", "ReferralRecipientIdSameAsAdvocate"),
+        (
+            {},
+            {
+                "rules": [
+                    {
+                        "title": "big carts",
+                        "conditions": [{"referralValid": True}, {"cartItemTotalAtLeast": 999}],
+                    }
+                ]
+            },
+            "f1",
+            "ReferralRejectedByCondition",
+        ),
+    ],
+)
+def test_each_referral_rejection_reason(
+    fake: TalonFake,
+    client: Any,
+    referral: dict[str, Any],
+    campaign: dict[str, Any],
+    profile: str,
+    reason: str,
+) -> None:
+    doc = {
+        "campaigns": [
+            {
+                "id": 9,
+                "name": "Refer a friend",
+                "referrals": [{"code": "FRIEND-1", **referral}],
+                "rules": [{"title": "friends", "conditions": [{"referralValid": True}]}],
+                **campaign,
+            }
+        ]
+    }
+    fake.set_campaigns(doc)
+    body = {"profileId": profile, "referralCode": "FRIEND-1", "cartItems": CART}
+    [effect] = client.update("a", body).json()["effects"]
+    assert (effect["effectType"], effect["props"]["rejectionReason"], effect["campaignId"]) == (
+        "rejectReferral",
+        reason,
+        9,
+    )
