@@ -347,6 +347,16 @@ def load_campaigns(document: Any) -> Campaigns:
     return Campaigns(tuple(campaigns))
 
 
+def campaigns_from(value: Any) -> Campaigns:
+    """What ``TalonFake(campaigns=...)`` and ``set_campaigns`` take: ``None`` (no campaigns), a
+    document (as :func:`load_campaigns`), or a path (``pathlib.Path``) to a JSON file of one."""
+    if value is None:
+        return NO_CAMPAIGNS
+    if isinstance(value, os.PathLike):
+        return load_campaigns_file(value)
+    return load_campaigns(value)
+
+
 def load_campaigns_file(path: str | os.PathLike[str]) -> Campaigns:
     """The campaigns of a JSON file; an unreadable file or malformed JSON raises
     :class:`~talon_fakes.errors.InvalidCampaigns` too (with the line and column)."""

@@ -36,7 +36,7 @@ from talon_fakes.app import (
 )
 from talon_fakes.backend import Backend, Outcome, SessionUpdate
 from talon_fakes.calls import JournalEntry
-from talon_fakes.campaigns import NO_CAMPAIGNS, Campaigns, load_campaigns
+from talon_fakes.campaigns import Campaigns, campaigns_from
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import CartItem, Clock, Session
@@ -83,7 +83,7 @@ class TalonFake:
         campaigns: Any = None,
     ) -> None:
         self.backend = Backend(rules=rules, clock=clock)
-        declared = NO_CAMPAIGNS if campaigns is None else load_campaigns(campaigns)
+        declared = campaigns_from(campaigns)
         tokens = set() if bearer_token is None else {bearer_token}
         config = FakeConfig({api_key: application_id}, {management_key}, tokens)
         self.app = FakeApp(self.backend, config)
@@ -262,11 +262,12 @@ class TalonFake:
 
     def set_campaigns(self, document: Any) -> None:
         """Declare the campaigns (a document as :func:`~talon_fakes.campaigns.load_campaigns`
-        takes, or ``None`` for none) until the next :meth:`reset`, which brings back the ones the
-        fake was made with (``TalonFake(campaigns=...)``), as WireMock's reset keeps the stubs
-        loaded from files. A document it cannot take raises
+        takes, a ``pathlib.Path`` to a JSON file of one, or ``None`` for none) until the next
+        :meth:`reset`, which brings back the ones the fake was made with
+        (``TalonFake(campaigns=...)``), as WireMock's reset keeps the stubs loaded from files.
+        A document it cannot take raises
         :class:`~talon_fakes.errors.InvalidCampaigns` naming the JSON path, and changes nothing."""
-        self.app.set_campaigns(NO_CAMPAIGNS if document is None else load_campaigns(document))
+        self.app.set_campaigns(campaigns_from(document))
 
     @property
     def campaigns(self) -> Campaigns:

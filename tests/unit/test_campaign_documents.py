@@ -122,3 +122,16 @@ def test_the_readmes_complete_example_loads() -> None:
     [campaign] = load_campaigns(json.loads(block)).campaigns
     assert (campaign.ruleset_id, [c.id for c in campaign.coupons]) == (70, [501, 502])
     assert [r.title for r in campaign.rules] == ["10% off", "Socks for friends", "Big carts"]
+
+
+def test_the_fake_takes_a_path_to_a_campaigns_file(tmp_path: Path) -> None:
+    from talon_fakes.server import TalonFake
+
+    path = tmp_path / "campaigns.json"
+    path.write_text(json.dumps(ISSUE_EXAMPLE), encoding="utf-8")
+    fake = TalonFake(campaigns=path)
+    assert [c.id for c in fake.campaigns.campaigns] == [7]
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(InvalidCampaigns, match=r"^\$: 'campaigns' is a required property"):
+        fake.set_campaigns(path)
+    assert [c.id for c in fake.campaigns.campaigns] == [7]  # a refused document changes nothing
