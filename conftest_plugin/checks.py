@@ -1,17 +1,17 @@
 """Which contract a response of the session API must follow, and the check of a test's responses.
 
-The operations and their 200 contracts are read from the OpenAPI document of the fake
-(:mod:`talon_fakes.openapi`, itself built from the contracts), so this module holds no table of
-its own: error bodies follow ``error-response`` (400) or ``error-response-with-status`` (any
-other status), as that document says for every declared error.
+Which contract each answer follows is :mod:`talon_fakes.verdicts`'s to say (the control API's
+journal asks it too); this module checks a test's responses with it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
+
+from talon_fakes.verdicts import contract_for, operation_of
+
+__all__ = ["Findings", "Observed", "check_responses", "contract_for", "failure_message", "operation_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,37 +28,6 @@ class Observed:
         """``PUT /v2/customer_sessions/s1 -> 400 (update_customer_session)``."""
         operation = self.operation or "no such operation"
         return f"{self.method} {self.path} -> {self.status} ({operation})"
-
-
-@cache
-def _operations() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
-    """(method, path pattern, handler, 200 contract) for every operation of the fake."""
-    from talon_fakes.openapi import OPERATIONS, document
-
-    paths = document()["paths"]
-    rows = []
-    for method, path, _operation_id, handler in OPERATIONS:
-        ok = paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-        pattern = re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path))
-        rows.append((method.upper(), pattern, handler, ok.rsplit("/", 1)[-1]))
-    return tuple(rows)
-
-
-def operation_of(method: str, path: str) -> str | None:
-    """The fake's handler name for a request (``None`` when no operation has that method and path)."""
-    for verb, pattern, handler, _ in _operations():
-        if verb == method.upper() and pattern.fullmatch(path):
-            return handler
-    return None
-
-
-def contract_for(operation: str | None, status: int) -> str:
-    """The contract of a response body: the operation's 200 contract, or the error contract."""
-    if status == 200:
-        for _, _, handler, ok in _operations():
-            if handler == operation:
-                return ok
-    return "error-response" if status == 400 else "error-response-with-status"
 
 
 @dataclass
