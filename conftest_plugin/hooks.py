@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +48,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="talon_transition_report",
         metavar="PATH",
         help="write the transition coverage (moves exercised against the fake) as JSON to PATH",
+    )
+    group.addoption(
+        "--talon-coverage-diagram",
+        dest="talon_coverage_diagram",
+        metavar="PATH",
+        help="write the transition coverage as the rule set's state diagram, moves exercised "
+        "marked: Markdown with Mermaid, or DOT when PATH ends in .dot or .gv",
     )
 
 
@@ -184,8 +192,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state.stop()
     if state.is_worker:
         session.config.workeroutput[_COVERAGE] = state.coverage.dump()  # type: ignore[attr-defined]
-    elif state.report_path is not None:
-        state.coverage.write(state.report_path, state.seed)
+    else:
+        if state.report_path is not None:
+            state.coverage.write(state.report_path, state.seed)
+        diagram = session.config.getoption("talon_coverage_diagram", None)
+        if diagram is not None and state.coverage.rule_sets:
+            state.coverage.write_diagram(Path(diagram))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -212,3 +224,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(line)
     if state.report_path is not None:
         terminalreporter.write_line(f"JSON report: {state.report_path}")
+    diagram = config.getoption("talon_coverage_diagram", None)
+    if diagram is not None:
+        terminalreporter.write_line(f"state diagram: {diagram}")

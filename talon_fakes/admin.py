@@ -28,19 +28,18 @@ import hmac
 import ipaddress
 import math
 import re
-import threading
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from talon_fakes import auth, diagram, wire
-from talon_fakes.calls import Call, HttpError, JournalEntry, json_body
+from talon_fakes.calls import Call, HttpError, json_body
 from talon_fakes.errors import TalonFakesError
+from talon_fakes.journal_view import JournalView, last_effects
 from talon_fakes.model import rfc3339
 from talon_fakes.states import State
-from talon_fakes.verdicts import verdict
 
 if TYPE_CHECKING:
     from talon_fakes.server import TalonFake
@@ -87,7 +86,6 @@ _FAULT_FIELDS: dict[str, tuple[type, ...]] = {
     "times": (int,),
     "operation": (str,),
 }
-_INTEGRATION_OPERATIONS = {"update_customer_session", "get_customer_session", "return_cart_items"}
 
 
 class _Refused(Exception):
@@ -109,9 +107,8 @@ class AdminAPI:
         self.fake = fake
         #: When set, every call needs ``Authorization: Bearer <token>`` (or ``?token=`` on the page).
         self.token = token
-        # Contract verdicts are worked out when the journal is read, once per entry.
-        self._verdicts: dict[int, tuple[JournalEntry, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
+        #: The journal as JSON, with contract verdicts worked out when read, once per entry.
+        self.journal = JournalView()
 
     def answer(self, call: Call) -> Answer:
         """The status, body and content type of one control call."""
@@ -174,13 +171,12 @@ class AdminAPI:
     def reset(self, call: Call) -> dict[str, Any]:
         """POST /__admin/reset."""
         self.fake.reset()
-        with self._lock:
-            self._verdicts.clear()
+        self.journal.clear()
         return {"reset": True}
 
     def list_sessions(self, call: Call) -> dict[str, Any]:
         """GET /__admin/sessions: each session as the API writes it, its history and last effects."""
-        effects = self._last_effects()
+        effects = last_effects(reversed(self.fake.journal))
         return {
             "sessions": [
                 {
@@ -253,58 +249,13 @@ class AdminAPI:
             if not raw.isdigit() or int(raw) < 1:
                 raise _refuse(f"limit must be a whole number of at least 1; got {raw!r}", "limit")
             limit = int(raw)
-        entries = self.fake.journal
-        entries.reverse()
-        shown = entries[:limit]
-        return {"total": len(entries), "requests": [self._entry(entry) for entry in shown]}
+        return self.journal.rows(self.fake.journal, limit)
 
     def clear_journal(self, call: Call) -> dict[str, Any]:
         """DELETE /__admin/journal."""
         self.fake.app.journal.clear()  # a deque's clear is atomic: no request is half added
-        with self._lock:
-            self._verdicts.clear()
+        self.journal.clear()
         return {"cleared": True}
-
-    def _entry(self, entry: JournalEntry) -> dict[str, Any]:
-        response = _parsed(entry)
-        return {
-            "time": wire.timestamp(datetime.fromtimestamp(entry.at, UTC)),
-            "method": entry.method,
-            "path": entry.path,
-            "status": entry.status,
-            "operation": entry.operation,
-            "injected": entry.injected,
-            "request": entry.body,
-            "response": response,
-            "verdict": self.verdict(entry),
-        }
-
-    def verdict(self, entry: JournalEntry) -> dict[str, Any]:
-        """The contract verdict of an entry's response, worked out once (not on the request path)."""
-        with self._lock:
-            cached = self._verdicts.get(id(entry))
-        if cached is not None and cached[0] is entry:
-            return cached[1]
-        result = verdict(entry.operation, entry.status, _parsed(entry))
-        if entry.injected:
-            result["note"] = "an injected fault's answer: the test's body"
-        with self._lock:
-            if len(self._verdicts) > 2 * (self.fake.app.journal.maxlen or 10_000):
-                self._verdicts.clear()  # entries long gone from the journal
-            self._verdicts[id(entry)] = (entry, result)
-        return result
-
-    def _last_effects(self) -> dict[str, list[Any]]:
-        """Each session's effects in its latest 200 answer (one parse per session, newest first)."""
-        found: dict[str, list[Any]] = {}
-        for entry in reversed(self.fake.journal):
-            if entry.status != 200 or entry.operation not in _INTEGRATION_OPERATIONS:
-                continue
-            integration_id = entry.path.split("/")[3]
-            if integration_id not in found:
-                body = _parsed(entry)
-                found[integration_id] = body.get("effects", []) if isinstance(body, dict) else []
-        return found
 
     # -- faults and the clock ------------------------------------------------------------------
 
@@ -408,13 +359,6 @@ def _object(call: Call, required: tuple[str, ...] = ()) -> dict[str, Any]:
 def _kind(kinds: tuple[type, ...]) -> str:
     names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
     return " or ".join(names[kind] for kind in kinds)
-
-
-def _parsed(entry: JournalEntry) -> Any:
-    try:
-        return entry.response
-    except ValueError:  # not JSON (cannot happen today; a journal of raw bytes might hold it)
-        return None
 
 
 def _history(steps: Any) -> list[list[str]]:

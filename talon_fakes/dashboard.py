@@ -17,6 +17,7 @@ _HTML = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>talon-fakes dashboard</title>
+<link rel="icon" href="data:,"><!-- no /favicon.ico request in the journal -->
 <style>
   :root { font: 14px/1.4 system-ui, sans-serif; color: #1f2328; background: #f6f8fa; }
   body { margin: 0; }
@@ -46,15 +47,6 @@ _HTML = """<!doctype html>
   .st2 { color: #1a7f37; } .st4 { color: #9a6700; } .st5 { color: #cf222e; }
   .empty { color: #8c959f; font-style: italic; }
   .state-diagram { width: 100%; max-width: 700px; height: auto; }
-  .state-diagram ellipse { fill: #ddf4ff; stroke: #0969da; stroke-width: 1.5; }
-  .state-diagram .start { fill: #24292f; }
-  .state-diagram text { font: 13px system-ui, sans-serif; fill: #1f2328; }
-  .state-diagram .edge path { stroke-width: 1.5; }
-  .state-diagram .edge.made path { stroke: #1a7f37; stroke-width: 3.5; }
-  .state-diagram .edge.made text { fill: #1a7f37; font-weight: 700; }
-  .state-diagram .edge.never path { stroke: #8c959f; stroke-dasharray: 5 4; }
-  .state-diagram .edge.never text { fill: #6e7781; }
-  .state-diagram .edge.plain path { stroke: #444; }
   #error { color: #cf222e; }
 </style>
 </head>
@@ -85,6 +77,14 @@ _HTML = """<!doctype html>
 const token = new URLSearchParams(location.search).get("token");
 const headers = token ? { Authorization: "Bearer " + token } : {};
 const opened = new Set();  // rows the reader expanded stay expanded across redraws
+const shown = {};  // what each part shows now: it is redrawn only when that changes
+
+function changed(part, value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (shown[part] === text) return false;
+  shown[part] = text;
+  return true;
+}
 
 async function get(path, asText) {
   const response = await fetch(path, { headers, cache: "no-store" });
@@ -171,9 +171,10 @@ async function refresh() {
     const [sessions, journal, moves, svg, clock] = await Promise.all([
       get("/__admin/sessions"), get("/__admin/journal?limit=100"), get("/__admin/transitions"),
       get("/__admin/diagram", true), get("/__admin/clock")]);
-    drawSessions(sessions.sessions);
-    drawJournal(journal);
-    document.getElementById("diagram").innerHTML = svg;  // the fake's own SVG, labels escaped
+    if (changed("sessions", sessions)) drawSessions(sessions.sessions);
+    if (changed("journal", journal)) drawJournal(journal);
+    // The fake's own SVG (every label escaped), redrawn only when a move was made.
+    if (changed("diagram", svg)) document.getElementById("diagram").innerHTML = svg;
     const all = moves.made.length + moves.notExercised.length;
     document.getElementById("coverage").textContent =
       "(" + moves.made.length + " of " + all + " moves exercised)";

@@ -81,6 +81,22 @@ _PLACES: dict[State | None, tuple[float, float]] = {
 _CENTRE = (_WIDTH / 2, _HEIGHT / 2)
 
 
+# Inside the SVG, so that it looks the same alone (a file, an <img>) and inline in the dashboard.
+_STYLE = " ".join(
+    (
+        ".state-diagram ellipse { fill: #ddf4ff; stroke: #0969da; stroke-width: 1.5; }",
+        ".state-diagram .start { fill: #24292f; }",
+        ".state-diagram text { font: 13px system-ui, sans-serif; fill: #1f2328; }",
+        ".state-diagram .edge path { stroke-width: 1.5; }",
+        ".state-diagram .edge.made path { stroke: #1a7f37; stroke-width: 3.5; }",
+        ".state-diagram .edge.made text { fill: #1a7f37; font-weight: 700; }",
+        ".state-diagram .edge.never path { stroke: #8c959f; stroke-dasharray: 5 4; }",
+        ".state-diagram .edge.never text { fill: #6e7781; }",
+        ".state-diagram .edge.plain path { stroke: #444; }",
+    )
+)
+
+
 def _rim(x: float, y: float, towards: tuple[float, float], *, new: bool) -> tuple[float, float]:
     """Where the line from a state's centre towards ``towards`` leaves its ellipse (or the dot)."""
     dx, dy = towards[0] - x, towards[1] - y
@@ -90,26 +106,33 @@ def _rim(x: float, y: float, towards: tuple[float, float], *, new: bool) -> tupl
     return x + ux * reach, y + uy * reach
 
 
-def _edge(move: Transition, bend: float) -> tuple[str, tuple[float, float]]:
-    """The SVG path of a move and where its label goes."""
+def _edge(move: Transition, bend: float, *, back: bool) -> tuple[str, tuple[float, float, str]]:
+    """The SVG path of a move, and where its label goes (x, y and its ``text-anchor``)."""
     (x1, y1), (x2, y2) = _PLACES[move.source], _PLACES[move.target]
     if move.source == move.target:  # a loop, drawn on the side away from the middle
         side = -1.0 if y1 < _CENTRE[1] else 1.0
         start, end = (x1 - 30, y1 + side * _RY * 0.8), (x1 + 30, y1 + side * _RY * 0.8)
         c1, c2 = (x1 - 55, y1 + side * 75), (x1 + 55, y1 + side * 75)
         path = "M {:.1f} {:.1f} C {:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}".format(*start, *c1, *c2, *end)
-        return path, (x1, y1 + side * 68)
-    # A quadratic curve bent to the right of its direction: two moves between the same states in
-    # opposite directions bend apart, and a second operation on one move bends further.
+        return path, (x1, y1 + side * 68 + (10 if side > 0 else 0), "middle")
+    # A quadratic curve bent away from the middle of the picture, where labels would crowd; a move
+    # that has a way ``back`` bends to the right of its direction, so the two bend apart, and a
+    # second operation on one move bends further.
     dx, dy = x2 - x1, y2 - y1
     length = math.hypot(dx, dy)
     nx, ny = -dy / length, dx / length
+    outward = (nx * ((x1 + x2) / 2 - _CENTRE[0]) + ny * ((y1 + y2) / 2 - _CENTRE[1])) >= 0
+    if not back and not outward:
+        nx, ny = -nx, -ny
     cx, cy = (x1 + x2) / 2 + nx * bend, (y1 + y2) / 2 + ny * bend
     start = _rim(x1, y1, (cx, cy), new=move.source is None)
     end = _rim(x2, y2, (cx, cy), new=False)
     path = f"M {start[0]:.1f} {start[1]:.1f} Q {cx:.1f} {cy:.1f} {end[0]:.1f} {end[1]:.1f}"
-    label = ((start[0] + 2 * cx + end[0]) / 4, (start[1] + 2 * cy + end[1]) / 4)
-    return path, label
+    # The label sits just outside the curve's middle, on its bent side, so that the labels of two
+    # moves between the same states never overlap.
+    mx, my = (start[0] + 2 * cx + end[0]) / 4, (start[1] + 2 * cy + end[1]) / 4
+    anchor = "start" if nx > 0.3 else "end" if nx < -0.3 else "middle"
+    return path, (mx + nx * 6, my + ny * 6 + (11 if ny > 0.3 else -3 if ny < -0.3 else 4), anchor)
 
 
 def move_id(move: Transition) -> str:
@@ -126,6 +149,7 @@ def svg(rules: str | RuleSet = "current", made: Made = None) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
         f'class="state-diagram" data-rules="{escape(table.name)}" role="img" '
         f'aria-label="state diagram of the {escape(table.name)} rules">',
+        f"<style>{_STYLE}</style>",
         "<defs>",
         *(
             f'<marker id="arrow-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
@@ -136,9 +160,11 @@ def svg(rules: str | RuleSet = "current", made: Made = None) -> str:
         "</defs>",
     ]
     pairs: dict[tuple[State | None, State], int] = {}
+    table_pairs = {(t.source, t.target) for t in table.transitions if t.source != t.target}
     for move in _moves(table):
         nth = pairs[(move.source, move.target)] = pairs.get((move.source, move.target), -1) + 1
-        path, (lx, ly) = _edge(move, bend=18.0 + 34.0 * nth)
+        back = (move.target, move.source) in table_pairs  # the way back too: bend both further apart
+        path, (lx, ly, anchor) = _edge(move, bend=(32.0 if back else 18.0) + 34.0 * nth, back=back)
         count = None if made is None else made.get(move, 0)
         kind = "plain" if count is None else ("made" if count else "never")
         label = move.operation.value + ("" if count is None else f" \u00d7{count}" if count else "")
@@ -146,7 +172,7 @@ def svg(rules: str | RuleSet = "current", made: Made = None) -> str:
             f'<g class="edge {kind}" data-move="{escape(move_id(move))}" '
             f'data-exercised="{"true" if count else "false"}">'
             f'<path d="{path}" fill="none" marker-end="url(#arrow-{kind})"/>'
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle">{escape(label)}</text></g>'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">{escape(label)}</text></g>'
         )
     x, y = _PLACES[None]
     parts.append(f'<circle class="start" cx="{x}" cy="{y}" r="7"/>')

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -283,3 +284,26 @@ def test_serve_log_prints_a_line_per_request_and_a_contract_failure_loudly() -> 
     )
     assert "required field 'message' is missing" in err
     assert not any("__admin" in text for text in lines)  # the control API is not the API
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on this machine")
+def test_the_readme_curl_examples_work_against_a_served_fake(fake: Served) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The fake for any language", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block.replace("curl -sS", "curl -sS --fail-with-body")],
+        env={**os.environ, "TALON": fake.base_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith('{"reset":true}')  # each call answers JSON
+    status, listed = fake.call("GET", "/__admin/sessions")
+    assert status == 200
+    assert [(s["integrationId"], s["state"], s["total"]) for s in listed["sessions"]] == [
+        ("order-1", "closed", 19.0)
+    ]
+    assert fake.call("GET", "/__admin/clock") == (200, {"now": "2030-01-01T01:00:00Z"})
+    assert fake.call("GET", "/__admin/faults")[1]["faults"][0]["operation"] == "get_customer_session"
