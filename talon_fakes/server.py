@@ -24,7 +24,7 @@ from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import auth, wire
-from talon_fakes.admin import AdminAPI
+from talon_fakes.admin import AdminAPI, required_token
 from talon_fakes.app import (
     DEFAULT_API_KEY,
     DEFAULT_MANAGEMENT_KEY,
@@ -88,8 +88,9 @@ class TalonFake:
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
         self.bearer_token = bearer_token
-        #: The control API at ``/__admin/`` (its ``token``, when set, guards it).
-        self.admin = AdminAPI(self)
+        #: The control API at ``/__admin/``; beyond loopback, guarded by the management key as a
+        #: bearer token (set ``admin.token`` to choose another).
+        self.admin = AdminAPI(self, token=required_token(host, None, management_key))
         self.app.control = self.admin
         self._server = _Server(self.app, host, port)
         self._in_process_url: str | None = None

@@ -45,6 +45,20 @@ def contract_for(operation: str | None, status: int) -> str:
     return "error-response" if status == 400 else "error-response-with-status"
 
 
+def conforms(operation: str | None, status: int, body: Any) -> bool:
+    """Whether a response has no error-level violation of its contract (a 5xx: not checked, so
+    true). The compiled validator answers first; :func:`verdict` explains a failure."""
+    if status >= 500:
+        return True
+    from talon_fakes.invariants import check_invariants
+    from talon_fakes.validation import fast_validator
+
+    contract = contract_for(operation, status)
+    if not fast_validator(contract).is_valid(body):
+        return False
+    return not any(violation.is_error for violation in check_invariants(body, contract))
+
+
 def verdict(operation: str | None, status: int, body: Any) -> dict[str, Any]:
     """The contract verdict of one response, as JSON: ``contract``, ``valid`` and its ``errors``
     and drift ``warnings`` (each ``"$.path: message"``).

@@ -307,3 +307,28 @@ def test_the_readme_curl_examples_work_against_a_served_fake(fake: Served) -> No
     ]
     assert fake.call("GET", "/__admin/clock") == (200, {"now": "2030-01-01T01:00:00Z"})
     assert fake.call("GET", "/__admin/faults")[1]["faults"][0]["operation"] == "get_customer_session"
+
+
+def test_the_control_api_answers_in_process_too_as_the_same_app() -> None:
+    import requests
+
+    from talon_fakes.admin import required_token
+    from talon_fakes.server import TalonFake
+
+    fake = TalonFake()
+    with fake.in_process() as base:
+        seeded = requests.put(f"{base}/__admin/sessions/p-1", json={"state": "cancelled"}, timeout=10)
+        assert (seeded.status_code, seeded.json()["state"]) == (200, "cancelled")
+        got = requests.get(f"{base}/v2/customer_sessions/p-1", headers=fake.integration_headers, timeout=10)
+        assert got.json()["customerSession"]["state"] == "cancelled"
+        assert requests.get(f"{base}/__admin/journal", timeout=10).json()["total"] == 1
+    assert fake.session("p-1").state == "cancelled"  # the Python controls see the same store
+    assert fake.admin.token is None  # on loopback the control API is open
+    # Beyond loopback it needs a token: the given one, else the management key.
+    assert required_token("0.0.0.0", None, "mk") == "mk"
+    assert required_token("10.1.2.3", "tok", "mk") == "tok"
+    assert required_token("build-host.internal", None, "mk") == "mk"
+    assert [required_token(host, None, "mk") for host in ("127.0.0.1", "::1", "[::1]", "localhost")] == [
+        None
+    ] * 4
+    assert TalonFake(host="0.0.0.0", management_key="mk").admin.token == "mk"  # never started: no socket
