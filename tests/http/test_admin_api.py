@@ -62,8 +62,11 @@ class Served:
     def stop(self) -> tuple[str, str]:
         """SIGTERM; the rest of stdout and all of stderr."""
         self.process.send_signal(signal.SIGTERM)
-        out, err = self.process.communicate(timeout=START_TIMEOUT)
-        return out, err
+        self.process.wait(timeout=START_TIMEOUT)
+        # Not communicate(): it reads the pipes' descriptors, past what readline() buffered.
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        return self.process.stdout.read(), self.process.stderr.read()
 
     def kill(self) -> None:
         if self.process.poll() is None:
