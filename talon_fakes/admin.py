@@ -53,6 +53,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("GET", "/", "dashboard"),
     ("POST", "/reset", "reset"),
     ("GET", "/sessions", "list_sessions"),
+    ("GET", f"/sessions/{_ID}", "get_session"),
     ("PUT", f"/sessions/{_ID}", "seed_session"),
     ("GET", f"/sessions/{_ID}/history", "session_history"),
     ("GET", "/journal", "get_journal"),
@@ -191,6 +192,10 @@ class AdminAPI:
     def seed_session(self, call: Call, integration_id: str) -> dict[str, Any]:
         """PUT /__admin/sessions/{id}: the body is an update's ``customerSession``, any ``state``."""
         document = _object(call)
+        if set(document) <= {"customerSession", "responseContent"} and isinstance(
+            document.get("customerSession"), dict
+        ):  # a PUT's whole body: its customerSession is the seed
+            document = dict(document["customerSession"])
         unknown = sorted(set(document) - wire.UPDATE_FIELD_NAMES)
         if unknown:
             raise _refuse(
@@ -210,6 +215,15 @@ class AdminAPI:
             raise _refuse(f"the session is not valid: {message}", pointer) from None
         session = self.fake.seed_session(integration_id, State(state), **update.given())
         return {**wire.customer_session(session), "history": _history(session.history)}
+
+    def get_session(self, call: Call, integration_id: str) -> dict[str, Any]:
+        """GET /__admin/sessions/{id}: one session, as in the list."""
+        try:
+            session = self.fake.session(integration_id)
+        except TalonFakesError:
+            raise _Refused(f"no session {integration_id!r} in the fake", status=404) from None
+        effects = last_effects(reversed(self.fake.journal)).get(integration_id, [])
+        return {**wire.customer_session(session), "history": _history(session.history), "effects": effects}
 
     def session_history(self, call: Call, integration_id: str) -> dict[str, Any]:
         """GET /__admin/sessions/{id}/history: its (operation, state) steps."""

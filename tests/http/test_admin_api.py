@@ -335,3 +335,17 @@ def test_the_control_api_answers_in_process_too_as_the_same_app() -> None:
         None
     ] * 4
     assert TalonFake(host="0.0.0.0", management_key="mk").admin.token == "mk"  # never started: no socket
+
+
+def test_one_session_and_a_seed_given_as_a_whole_put_body(fake: Served) -> None:
+    body = {"customerSession": {"state": "closed", "couponCodes": ["C1"]}}
+    assert fake.call("PUT", "/__admin/sessions/w-1", body)[0] == 200
+    status, session = fake.call("GET", "/__admin/sessions/w-1")
+    assert (status, session["state"], session["couponCodes"], session["history"]) == (
+        200,
+        "closed",
+        ["C1"],
+        [["update", "closed"]],
+    )
+    status, error = fake.call("GET", "/__admin/sessions/nobody")
+    assert (status, error["message"]) == (404, "no session 'nobody' in the fake")
