@@ -5,7 +5,7 @@ For clients in any language, what :class:`~talon_fakes.server.TalonFake`'s Pytho
     POST   /__admin/reset                       a fresh fake (configuration stays)
     GET    /__admin/sessions                    every session, with its history and last effects
     PUT    /__admin/sessions/{integrationId}    seed a session in any state the rules reach
-    GET    /__admin/sessions/{integrationId}/history
+    GET    /__admin/sessions/{integrationId}[/history]
     GET    /__admin/journal[?limit=N]           the requests, newest first, with contract verdicts
     DELETE /__admin/journal
     GET|POST|DELETE /__admin/faults             inject_fault's status, body, delay, drop, times, operation
