@@ -278,5 +278,5 @@ def entity(name: str) -> Entity:
     if key in ENTITIES:
         return ENTITIES[key]
     close = difflib.get_close_matches(str(key), list(ENTITIES), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise UnknownFactory(f"no factory for {name!r}{hint} Factories: {', '.join(ENTITIES)}")

@@ -135,7 +135,7 @@ def make_spec(
     for name in sorted(chosen):
         if name not in _TRAITS:
             close = difflib.get_close_matches(name, list(_TRAITS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {close[0]!r}?" if close else "."
             raise UnknownTrait(f"unknown trait {name!r}{hint} Traits: {', '.join(_TRAITS)}")
         _, applies, excludes = _TRAITS[name]
         if item.name not in applies:
