@@ -238,3 +238,11 @@ def test_strategies_make_consistent_effects_in_every_state(trait: str) -> None:
             assert any(trait in outcome_traits(effect) for effect in doc["effects"])
 
     check()
+
+
+@settings(max_examples=60, deadline=None)
+@given(ts.effects(traits=["coupon_start_date_in_future"]))
+def test_the_effects_strategy_takes_outcome_traits(effect: dict[str, Any]) -> None:
+    clean(effect, "effect")
+    assert effect["effectType"] == "rejectCoupon"
+    assert effect["props"]["rejectionReason"] == "CouponStartDateInFuture"
