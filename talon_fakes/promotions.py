@@ -103,12 +103,12 @@ class Plan:
     referral: Outcome | None
 
 
+_COUPON_TRAITS = frozenset({"coupon_accepted", "coupon_rejected", *COUPON_REJECTIONS})
+
+
 def coupons_needed(traits: Iterable[str]) -> int:
     """How many coupon codes a session needs for its outcome traits (one per outcome asked for)."""
-    return sum(1 for trait in traits if trait == "coupon_accepted" or trait in _COUPON_TRAITS)
-
-
-_COUPON_TRAITS = frozenset({"coupon_rejected", *COUPON_REJECTIONS})
+    return sum(1 for trait in traits if trait in _COUPON_TRAITS)
 
 
 def _wanted(traits: frozenset[str]) -> list[str]:
