@@ -44,6 +44,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run talon_verified tests against the deployment named by " + ", ".join(LIVE_VARIABLES),
     )
     group.addoption(
+        "--talon-live-required",
+        action="store_true",
+        dest="talon_live_required",
+        help="as --talon-live, but a usage error (exit 4) when a variable is missing, instead of skipping",
+    )
+    group.addoption(
         "--talon-transition-report",
         dest="talon_transition_report",
         metavar="PATH",
@@ -66,7 +72,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "deployment (" + ", ".join(LIVE_VARIABLES) + "); every response contract-checked",
     )
     config.addinivalue_line("markers", "talon_seed(n): seed this test's talon_factories with n")
-    config.stash[STATE] = RunState(config)
+    state = config.stash[STATE] = RunState(config)
+    if state.live_required:  # a CI job that must run live fails rather than skip everything
+        settings = state.live_settings()
+        if isinstance(settings, list):
+            raise pytest.UsageError(
+                f"--talon-live-required: set {', '.join(settings)} to name the Talon.One deployment "
+                "(base URL, Integration API key, Management API key); use --talon-live to skip the "
+                "talon_verified tests instead when they are missing"
+            )
 
 
 def _state(config: pytest.Config) -> RunState:
