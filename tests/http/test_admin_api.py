@@ -179,11 +179,11 @@ def test_sessions_list_shows_state_totals_coupons_history_and_last_effects(fake:
     status, listed = fake.call("GET", "/__admin/sessions")
     (session,) = listed["sessions"]
     assert (status, session["integrationId"], session["state"], session["total"]) == (200, "s-1", "open", 6.0)
-    assert (session["couponCodes"], session["history"], session["effects"]) == (
-        ["SUMMER"],
-        [["update", "open"]],
-        [],
-    )
+    assert (session["couponCodes"], session["history"]) == (["SUMMER"], [["update", "open"]])
+    # No campaign declared: the code is unknown (developers.talon.one, "handling effects").
+    assert [(e["effectType"], e["props"]["rejectionReason"]) for e in session["effects"]] == [
+        ("rejectCoupon", "CouponNotFound")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_the_dashboard_shows_a_session_and_the_moves_made_while_the_fake_runs(br
         wait.until(lambda b: _text(b, session + " .state") == "closed")
         row = browser.find_element(By.CSS_SELECTOR, session)
         cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-        assert cells == ["order-77", "closed", "25", "WELCOME", "0", "2"]
+        assert cells == ["order-77", "closed", "25", "WELCOME", "1", "2"]  # WELCOME's rejectCoupon
 
         made = wait.until(
             lambda b: (
