@@ -287,8 +287,6 @@ def serve_command(
     application_id: int,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
-    import contextlib
-    import io
     import signal
     import threading
 
@@ -308,16 +306,10 @@ def serve_command(
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        # werkzeug reports a failed bind on stderr and calls sys.exit(1); say it our way instead.
-        said = io.StringIO()
         try:
-            with contextlib.redirect_stderr(said):
-                fake.start()
-        except (TalonFakesError, OSError) as error:
-            # werkzeug's first line is the OS's reason (strerror); the rest is advice for its own CLI.
-            reason = (
-                next(iter(said.getvalue().splitlines()), "") or getattr(error, "strerror", "") or str(error)
-            )
+            fake.start()
+        except TalonFakesError as error:
+            reason = getattr(error.__cause__, "strerror", None) or str(error)  # the OS's reason
             in_use = reason == os.strerror(errno.EADDRINUSE)
             fix = "choose another --port, or --port 0 for a free one" if in_use else "check --host and --port"
             raise _CannotServe(f"cannot listen on {host}:{port}: {reason}; {fix}") from None
