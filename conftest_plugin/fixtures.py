@@ -41,8 +41,9 @@ def talon_fake_rules(pytestconfig: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def talon_fake_options() -> dict[str, Any]:
     """Keyword arguments of the fake: ``api_key``, ``management_key``, ``bearer_token``,
-    ``application_id``, ``host``, ``port``. None by default (a free port on 127.0.0.1, the default
-    keys, no bearer token, Application 1)."""
+    ``application_id``, ``host``, ``port``, and its server's ``read_timeout``, ``idle_timeout``,
+    ``max_connections``, ``grace_period``. None by default (a free port on 127.0.0.1, the default
+    keys, no bearer token, Application 1, the server's defaults: 10 s, 60 s, 256, 5 s)."""
     return {}
 
 

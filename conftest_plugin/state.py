@@ -25,7 +25,18 @@ FIXTURES = frozenset(
     {"talon_fake", "talon_target", "talon_client", "talon_integration_api", "talon_management_api"}
 )
 #: What ``talon_fake_options`` may set (the keyword arguments of ``TalonFake``).
-FAKE_OPTIONS = ("api_key", "management_key", "bearer_token", "application_id", "host", "port")
+FAKE_OPTIONS = (
+    "api_key",
+    "management_key",
+    "bearer_token",
+    "application_id",
+    "host",
+    "port",
+    "read_timeout",
+    "idle_timeout",
+    "max_connections",
+    "grace_period",
+)
 LIVE_VARIABLES = ("TALON_BASE_URL", "TALON_API_KEY", "TALON_MANAGEMENT_KEY")
 FAKE_ONLY = (
     "it needs the fake's controls (talon_fake: seed_session, clock, inject_fault, effects, journal), "

@@ -236,7 +236,9 @@ _SERVE_HELP = """Run the fake standalone, for clients in any language, until SIG
 
 The first line of stdout is the base URL (e.g. http://127.0.0.1:50123), flushed at once, so a
 test harness can start this command and read one line. The keys follow on the next lines.
-Stopped by Ctrl-C or SIGTERM, it exits 0; if it cannot listen (a port in use), it exits 2.
+Stopped by Ctrl-C or SIGTERM, it exits 0 once the requests in flight are answered (within
+--grace-period); if it cannot listen (a port in use), it exits 2. Connections are kept alive
+(HTTP/1.1); a stalled client is answered 408 after --read-timeout.
 """
 
 # Kept literal (not read from talon_fakes.states) so that --help imports nothing; a test checks
@@ -277,6 +279,34 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     show_default=True,
     help="The Application the Integration API key belongs to.",
 )
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request may take to arrive, from its first byte (a stalled client gets a 408).",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a kept-alive connection may wait for its next request before it is closed.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=256,
+    show_default=True,
+    help="Connections served at once (one thread each); past it the longest idle one is closed, else a 503.",
+)
+@click.option(
+    "--grace-period",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds requests in flight get to finish after SIGINT or SIGTERM.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -285,6 +315,10 @@ def serve_command(
     bearer_token: str | None,
     rules: str,
     application_id: int,
+    read_timeout: float,
+    idle_timeout: float,
+    max_connections: int,
+    grace_period: float,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
     import signal
@@ -302,6 +336,10 @@ def serve_command(
         application_id=application_id,
         host=host,
         port=port,
+        read_timeout=read_timeout,
+        idle_timeout=idle_timeout,
+        max_connections=max_connections,
+        grace_period=grace_period,
     )
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

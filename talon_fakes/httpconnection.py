@@ -136,14 +136,15 @@ class _Reader(io.RawIOBase):
             with self.server.lock:
                 if self.connection.closed:
                     return False
-                self.connection.busy = True
+                # Idle time counts from a request's start: the order clients sent them in.
+                self.connection.busy, self.connection.since = True, time.monotonic()
         return True
 
     def finish(self) -> None:
         """The request was answered: the connection is idle again."""
         self.deadline = None
         with self.server.lock:
-            self.connection.busy, self.connection.since = False, time.monotonic()
+            self.connection.busy = False
             self.server.lock.notify_all()
 
 
