@@ -11,6 +11,9 @@ session, against:
 - **the limit**: a minimal WSGI hello-world answering the same bytes on the fake's server stack,
   what the fake would cost if its app took no time.
 
+It also times a GET of the same session through urllib3 against the stub (the app's own work is
+small there, so it shows what keep-alive saves).
+
 The batches of every figure take turns in the same rounds (``bench_fake.interleaved``), so load on
 a shared machine weighs on both sides of each ratio alike. It prints; it asserts nothing.
 """
@@ -18,6 +21,7 @@ a shared machine weighs on both sides of each ratio alike. It prints; it asserts
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -53,11 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         f"talon-fakes keep-alive, requests {requests.__version__}, urllib3 {urllib3.__version__}, "
         f"Python {sys.version.split()[0]}"
     )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the stub logs every request
     body = orjson.dumps(BODY)
     with TalonFake() as fake, HTTPServer(threaded=True) as stub:
         headers = fake.integration_headers | {"Content-Type": "application/json"}
         answer = requests.put(fake.url(SESSION), data=body, headers=headers, timeout=30).content
+        got = requests.get(fake.url(SESSION), headers=headers, timeout=30).content
         stub.expect_request(SESSION, method="PUT").respond_with_data(answer, content_type="application/json")
+        stub.expect_request(SESSION, method="GET").respond_with_data(got, content_type="application/json")
         limit = KeepAliveServer(hello_world(answer), "127.0.0.1", 0, Limits(), print)
         limit.start()
         try:
@@ -77,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
                     lambda p=pool, u=url: p.request("PUT", u, body=body, headers=headers, timeout=30),
                     args.count,
                 )
+                if target != "limit":  # a GET, where the app's own work is small
+                    calls[f"GET {target}"] = (
+                        lambda p=pool, u=url: p.request("GET", u, headers=headers),
+                        args.count,
+                    )
             t = interleaved(calls, rounds=args.rounds)
         finally:
             limit.stop()
@@ -87,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             f"   {client:9} fake {fake_t * 1e6:6.0f} us   stub {stub_t * 1e6:6.0f} us   "
             f"limit {limit_t * 1e6:6.0f} us   {fake_t / stub_t:5.2f}   {fake_t / limit_t:5.2f}"
         )
+    fake_t, stub_t = t["GET fake"], t["GET stub"]
+    print(
+        f"GET, urllib3: fake {fake_t * 1e6:6.0f} us   stub {stub_t * 1e6:6.0f} us   "
+        f"fake/stub {fake_t / stub_t:5.2f}"
+    )
     return 0
 
 

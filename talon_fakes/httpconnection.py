@@ -102,6 +102,16 @@ def _frame(status: str, headers: list[tuple[str, str]], body: bytes, *, close: b
     return head_bytes if head or code in _NO_BODY else head_bytes + body
 
 
+def linger(sock: socket.socket) -> None:
+    """After a last answer: say no more, and read what already arrived (closing a socket with
+    unread data sends a reset, which may reach the client before it has read the answer)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+        sock.setblocking(False)
+        while sock.recv(65536):
+            pass
+
+
 class _Reader(io.RawIOBase):
     """The socket as a request reader: the first byte of a request may take ``idle_timeout``, the
     rest must come within ``read_timeout`` of it (a deadline, so a client trickling bytes cannot
@@ -303,6 +313,7 @@ class Handler(WSGIRequestHandler):
     def _refuse(self, status: int, message: str) -> None:
         self.close_connection = True
         self.wfile.write(refusal(status, message, head=self.command == "HEAD"))
+        linger(self.connection)
 
     def _framing(self) -> int | None:
         """The body's length (``None``: chunked); :class:`BadBody` if it cannot be read."""

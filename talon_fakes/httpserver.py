@@ -24,6 +24,7 @@ werkzeug's (the WSGI environ, chunked bodies); the connection handling is in
 
 from __future__ import annotations
 
+import contextlib
 import math
 import socket
 import socketserver
@@ -37,7 +38,7 @@ from typing import Any, cast
 from werkzeug.serving import get_sockaddr, select_address_family
 
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.httpconnection import Connection, Handler, refusal
+from talon_fakes.httpconnection import Connection, Handler, linger, refusal
 
 #: A WSGI application.
 WSGIApp = Callable[[dict[str, Any], Any], Any]
@@ -127,8 +128,8 @@ class KeepAliveServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def stop(self) -> None:
         """Stop accepting; close idle connections; let requests in flight finish (``grace_period``)."""
-        self.shutdown()
-        if self._thread is not None:
+        if self._thread is not None:  # shutdown() waits for serve_forever(), which start() runs
+            self.shutdown()
             self._thread.join()
         self.server_close()  # new clients are refused from now on
         deadline = time.monotonic() + self.limits.grace_period
@@ -199,11 +200,7 @@ def _refuse(sock: socket.socket, limit: int) -> None:
         f"the fake serves at most {limit} connections at once and none is idle; "
         "retry later, close idle connections, or raise max_connections (serve --max-connections)"
     )
-    try:
+    with contextlib.suppress(OSError):
         sock.setblocking(False)
         sock.send(refusal(503, message))
-        sock.shutdown(socket.SHUT_WR)
-        while sock.recv(65536):  # what already arrived, read so that closing sends no reset
-            pass
-    except OSError:
-        pass
+        linger(sock)
