@@ -257,9 +257,8 @@ class Handler(WSGIRequestHandler):
 
     def setup(self) -> None:
         self.connection = self.request
-        self.connection.setsockopt(
-            socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
-        )  # one answer, one segment, no wait
+        # An answer goes out in one write; no waiting for the client's ACK of the one before.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.reader = _Reader(self.connection, self.owner, self.conn)
         self.rfile = self.buffered = io.BufferedReader(self.reader)
         self.wfile = _Writer(self.connection)

@@ -46,7 +46,13 @@ from talon_fakes.validation import validate
 
 
 class TalonFake:
-    """A stateful fake of the Talon.One session endpoints, served on loopback."""
+    """A stateful fake of the Talon.One session endpoints, served on loopback.
+
+    ``read_timeout``, ``idle_timeout``, ``max_connections`` and ``grace_period`` configure its
+    HTTP/1.1 server (:class:`~talon_fakes.httpserver.Limits`): how long a request may take to
+    arrive, how long a kept-alive connection may idle, how many connections are served at once,
+    and how long ``stop()`` lets requests in flight finish.
+    """
 
     def __init__(
         self,
