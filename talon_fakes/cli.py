@@ -46,7 +46,10 @@ class _Commands(click.Group):
     """
 
     # command name -> the module that defines it as ``command``
-    _ELSEWHERE: ClassVar[dict[str, str]] = {"sample": "talon_fakes._sample"}
+    _ELSEWHERE: ClassVar[dict[str, str]] = {
+        "sample": "talon_fakes._sample",
+        "spec-diff": "talon_fakes.cli_spec_diff",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self._ELSEWHERE])
