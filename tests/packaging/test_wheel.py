@@ -50,6 +50,7 @@ def test_wheel_contains_every_contract(wheel: Path) -> None:
     )
     assert packaged == CONTRACTS
     assert "talon_fakes/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     # The plugin ships under the package's namespace only, where no user module can shadow it.
     plugin = sorted(
         n.removeprefix("talon_fakes/_plugin/") for n in names if n.startswith("talon_fakes/_plugin/")
