@@ -96,10 +96,10 @@ class _Answer:
     """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
     a broken hook or an answer that cannot be written stores nothing."""
 
-    __slots__ = ("app", "content", "operation", "payload")
+    __slots__ = ("app", "content", "dry", "operation", "payload")
 
-    def __init__(self, app: FakeApp, operation: str, content: list[str] | None) -> None:
-        self.app, self.operation, self.content = app, operation, content
+    def __init__(self, app: FakeApp, operation: str, content: list[str] | None, *, dry: bool = False) -> None:
+        self.app, self.operation, self.content, self.dry = app, operation, content, dry
         self.payload = b""
 
     def __call__(self, outcome: Outcome) -> None:
@@ -108,11 +108,7 @@ class _Answer:
             body: dict[str, Any] = {"effects": effects}
         else:
             body = wire.integration_state(
-                outcome.session,
-                effects=effects,
-                response_content=self.content,
-                profile=outcome.profile,
-                created_return=outcome.created,
+                outcome, effects=effects, response_content=self.content, dry=self.dry
             )
         self.payload = orjson.dumps(body)
 
@@ -273,9 +269,7 @@ class FakeApp:
         dry = boolean(call, "dry")
         now = date_time(call, "now")
         update, content = wire.session_update(json_body(call))
-        if not dry and "campaignEligibility" in content:  # only a dry run has it (the spec)
-            content = [name for name in content if name != "campaignEligibility"]
-        answer = _Answer(self, "update", content)
+        answer = _Answer(self, "update", content, dry=dry)
         with Changing(self._sessions, call, (application_id, integration_id), wait=False):
             _transition(
                 lambda: self.backend.update_customer_session(
@@ -311,7 +305,7 @@ class FakeApp:
                 if replay is not None:
                     return 200, replay
             items, content = wire.returned_items(request[0], session)
-            answer = _Answer(self, "return", content)
+            answer = _Answer(self, "return", content, dry=dry)
             _transition(
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, confirm=answer
