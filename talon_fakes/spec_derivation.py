@@ -240,14 +240,24 @@ def substitute(schema: Any, parts: dict[str, Any], *, skip: str) -> Any:
     return schema
 
 
+def path_file_spellings(file: str) -> list[str]:
+    """The names one path file has had in t1-openapi-specs: ``v2-a-{b}.yaml``, ``v2_a_{b}.yaml``
+    and ``v2/a/{b}.yaml`` (the repository has used all three; the vendored copy uses the first)."""
+    folder, name = file.rsplit("/", 1)
+    parts = name.split("-")
+    return [f"{folder}/{separator.join(parts)}" for separator in ("-", "_", "/")]
+
+
 def load_path_file(spec: Path, file: str) -> Any:
     """One OpenAPI path file of the spec folder, parsed; a :class:`SpecError` names what is missing."""
-    path = spec / file
-    if not path.is_file():
+    found = [spec / name for name in path_file_spellings(file) if (spec / name).is_file()]
+    if not found:
         raise SpecError(
-            f"{spec} has no {file}; give the folder that holds integration-api/ and management-api/ "
-            "(the layout of github.com/talon-one/t1-openapi-specs)"
+            f"{spec} has no {file} (nor {' or '.join(path_file_spellings(file)[1:])}); give the folder "
+            "that holds integration-api/ and management-api/ (the layout of "
+            "github.com/talon-one/t1-openapi-specs)"
         )
+    path = found[0]
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as error:

@@ -140,3 +140,14 @@ def test_a_part_that_no_longer_matches_its_shared_contract_is_compared_through_i
     )
     assert Change("application-session", "$.cartItems[*].giftWrap", "field added") in changes
     assert not [change for change in changes if change.contract == "cart-item"]
+
+
+@pytest.mark.parametrize("separator", ["_", "/"])
+def test_the_other_file_names_the_spec_repository_has_used(tmp_path: Path, separator: str) -> None:
+    """t1-openapi-specs has named path files v2-a-{b}.yaml, v2_a_{b}.yaml and v2/a/{b}.yaml."""
+    spec = spec_copy(tmp_path, {})
+    for path in sorted(spec.glob("*/paths/*.yaml")):
+        renamed = path.parent / separator.join(path.name.split("-"))
+        renamed.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(renamed)
+    assert spec_diff(spec) == []
