@@ -25,6 +25,7 @@ import orjson
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import auth, wire
+from talon_fakes.api import OPERATIONS
 from talon_fakes.backend import Backend, Outcome
 from talon_fakes.calls import (
     Call,
@@ -53,18 +54,16 @@ DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
 #: locked: it may read the fake's test controls, but must not call the fake over HTTP.
 EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
 
-_SESSION = r"/v2/customer_sessions/(?P<integration_id>[^/]+)"
-_APP_SESSIONS = r"/v1/applications/(?P<application_id>[^/]+)/sessions"
-
-# (method, path pattern, handler, API). The path's named groups are the handler's arguments.
+# (method, path pattern, handler, API), read from the API table. The path's named groups (the
+# spec's parameter names), renamed by _ARGUMENTS, are the handler's arguments.
 ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("PUT", re.compile(_SESSION), "update_customer_session", "integration"),
-    ("GET", re.compile(_SESSION), "get_customer_session", "integration"),
-    ("POST", re.compile(_SESSION + "/returns"), "return_cart_items", "integration"),
-    ("PUT", re.compile(_SESSION + "/reopen"), "reopen_customer_session", "integration"),
-    ("GET", re.compile(_APP_SESSIONS), "list_application_sessions", "management"),
-    ("GET", re.compile(_APP_SESSIONS + r"/(?P<session_id>[^/]+)"), "get_application_session", "management"),
+    (operation.method, operation.pattern, operation.name, operation.api) for operation in OPERATIONS
 ]
+_ARGUMENTS = {
+    "customerSessionId": "integration_id",
+    "applicationId": "application_id",
+    "sessionId": "session_id",
+}
 
 
 @dataclass
@@ -195,7 +194,7 @@ class FakeApp:
             match = pattern.fullmatch(call.path)
             if match:
                 if method == call.method:
-                    return handler, api, match.groupdict()
+                    return handler, api, {_ARGUMENTS[k]: v for k, v in match.groupdict().items()}
                 allowed.append(method)
         if allowed:
             message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
