@@ -160,12 +160,47 @@ def _walk(node: Any, parts: list[str]) -> Any:
     return node
 
 
-def _value_at(instance: Any, parts: list[str | int]) -> Any:
-    # The error's own copy of the value has lost the document's key order (jsonschema-rs keeps
-    # objects sorted), and messages show the value as the document has it.
+def _value_at(instance: Any, parts: list[str | int]) -> tuple[Any, list[str | int]]:
+    """The value at an error's instance path, and the path with keys as the document spells them.
+
+    The error's own copy of the value has lost the document's key order (jsonschema-rs keeps
+    objects sorted), and messages show the value as the document has it. jsonschema-rs gives a
+    key of digits as an integer (``"0"`` -> ``0``): in an object it is the string again.
+    """
+    fixed = []
     for part in parts:
+        if isinstance(part, int) and isinstance(instance, dict):
+            part = str(part)
         instance = instance[part]
-    return instance
+        fixed.append(part)
+    return instance, fixed
+
+
+# Keywords that apply a subschema one level down the instance; the first two name the child next.
+_NAMED_STEPS = frozenset({"properties", "patternProperties"})
+_STEPS = frozenset({"items", "additionalProperties", "prefixItems", "contains", "propertyNames"})
+# Keywords followed by an index or a name that is no step down the instance.
+_SKIP_NEXT = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "dependentSchemas", "$defs"})
+
+
+@cache
+def _depth(evaluation_path: tuple[str | int, ...]) -> int:
+    """How many levels down the instance an evaluation path goes.
+
+    jsonschema-rs leaves an empty key (``""``) out of an error's instance path; where the depth
+    of the instance path and of the evaluation path differ, the path cannot be trusted.
+    """
+    depth, skip = 0, False
+    for token in evaluation_path[:-1]:  # the last is the keyword that failed, at the instance
+        if skip:
+            skip = False
+        elif token in _NAMED_STEPS:
+            depth, skip = depth + 1, True
+        elif token in _STEPS:
+            depth, skip = depth + 1, token == "prefixItems"
+        elif token in _SKIP_NEXT:
+            skip = True
+    return depth
 
 
 # The keywords the contracts use whose errors this module words like the reference.
@@ -237,9 +272,11 @@ def explain(instance: Any, contract: str, strict: bool) -> list[Violation] | Non
         rule = _rule(error.absolute_keyword_location or "")
         if rule is None:
             return None
-        name, expected, parts = rule.name, rule.value, error.instance_path
+        name, expected = rule.name, rule.value
+        if _depth(tuple(error.evaluation_path)) != len(error.instance_path):
+            return None  # an empty key was left out of the instance path
         try:
-            value = _value_at(instance, parts)
+            value, parts = _value_at(instance, error.instance_path)
         except (LookupError, TypeError):  # a container jsonschema-rs read differently (a tuple's items)
             return None
         if name == _UNKNOWN_FIELD:
