@@ -46,7 +46,10 @@ class _Commands(click.Group):
     """
 
     # command name -> the module that defines it as ``command``
-    _ELSEWHERE: ClassVar[dict[str, str]] = {"sample": "talon_fakes._sample"}
+    _ELSEWHERE: ClassVar[dict[str, str]] = {
+        "sample": "talon_fakes._sample",
+        "proxy": "talon_fakes.proxy_command",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self._ELSEWHERE])
@@ -82,10 +85,12 @@ def contracts_command() -> None:
         click.echo(f"{name.ljust(width)}  {description}")
 
 
-def _contract(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _contract(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from talon_fakes.contracts import check_name
     from talon_fakes.errors import ContractsNotFound, UnknownContract
 
+    if value is None:  # only --exchanges goes without (check_command says so otherwise)
+        return None
     try:
         return check_name(value)
     except UnknownContract as error:
@@ -144,6 +149,12 @@ FILE is one of:
                               array of them; pretty-printed or not) unless
                               --jsonl is given
 
+With --exchanges, FILE... are recorded HTTP exchanges (HAR files, VCR.py cassettes,
+`talon-fakes proxy` recordings; - reads one from stdin) and no --contract is given: each request
+and answer is checked against the contract of its route and status, and reported as FILE#N
+METHOD PATH -> STATUS (operation), then one line per violation (part, contract, JSON path, rule).
+Exchanges of routes without a contract are listed, not failed.
+
 The report goes to stdout: each document with violations (its name, then one line per
 violation), then a summary line. With --format json the report is JSON Lines: one object per
 document with violations, then {"summary": {...}}.
@@ -171,7 +182,6 @@ Exit status:
 @click.option(
     "--contract",
     "-c",
-    required=True,
     metavar="NAME",
     callback=_contract,
     shell_complete=_completion(_contract_names),
@@ -188,6 +198,13 @@ Exit status:
 )
 @click.option("--jsonl", is_flag=True, help="Read every input, stdin included, as JSON Lines.")
 @click.option(
+    "--exchanges",
+    is_flag=True,
+    help="FILE... are recorded HTTP exchanges (HAR, VCR.py cassettes, `talon-fakes proxy` "
+    "recordings): each request and answer is checked against the contract of its route and "
+    "status, so no --contract is given.",
+)
+@click.option(
     "--max-reports",
     type=click.IntRange(min=0),
     metavar="N",
@@ -197,14 +214,25 @@ Exit status:
 @click.pass_context
 def check_command(
     ctx: click.Context,
-    contract: str,
+    contract: str | None,
     strict: bool,
     fmt: Format,
     jsonl: bool,
+    exchanges: bool,
     max_reports: int | None,
     files: tuple[str, ...],
 ) -> None:
     """Run ``check``: its help is the module's ``_CHECK_HELP``."""
+    if exchanges:
+        from talon_fakes.traffic import check_exchange_files
+
+        if contract is not None or jsonl:
+            message = "--exchanges takes no --contract or --jsonl: each exchange's route names its contract"
+            raise click.UsageError(message, ctx)
+        traffic = check_exchange_files(files, strict=strict, fmt=fmt, out=sys.stdout, err=sys.stderr)
+        ctx.exit(traffic.exit_code)
+    if contract is None:
+        raise click.UsageError("Missing option '--contract' / '-c' (or give --exchanges).", ctx)
     from talon_fakes.documents import size
 
     progress = None

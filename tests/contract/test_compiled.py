@@ -203,3 +203,14 @@ def test_documents_too_deep_for_jsonschema_rs_get_the_reference_report(depth: in
         ours = validate(doc, "customer-session-v2", strict=strict)
         assert ours == reference_violations(doc, "customer-session-v2", strict=strict)
         assert {v.kind for v in ours} == {Kind.SCHEMA, Kind.UNKNOWN_FIELD}
+
+
+@pytest.mark.parametrize("value", [None, "x", {"a": 1}])
+def test_an_object_key_that_looks_like_a_number_is_a_key(value: Any) -> None:
+    # jsonschema-rs reports the key "0" of an object as the integer 0; it is a key all the same
+    # (a Hypothesis run found a KeyError here).
+    doc = json.loads((VALID / "application-session.json").read_text())
+    doc["discounts"] = {"0": value, "12": 1.5}
+    assert_same_report(doc, "application-session")
+    paths = {v.path for v in validate(doc, "application-session", strict=True)}
+    assert all("[0]" not in path for path in paths), paths
