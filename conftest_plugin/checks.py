@@ -1,15 +1,19 @@
 """Which contract a response of the session API must follow, and the check of a test's responses.
 
-The operations and their 200 contracts are read from the API table (:mod:`talon_fakes.api`,
-which the fake's router and its OpenAPI document read too), so this module holds no table of its
-own: error bodies follow ``error-response`` (400) or ``error-response-with-status`` (any other
-status), as that table says for every declared error.
+Which contract each answer follows is :mod:`talon_fakes.verdicts`'s to say (read from the API
+table, :mod:`talon_fakes.api`; the control API's journal asks it too); this module checks a
+test's responses with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+# Also the control API's journal verdicts' rule: one home, in the package.
+from talon_fakes.verdicts import contract_for, operation_of
+
+__all__ = ["Findings", "Observed", "check_responses", "contract_for", "failure_message", "operation_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,26 +30,6 @@ class Observed:
         """``PUT /v2/customer_sessions/s1 -> 400 (update_customer_session)``."""
         operation = self.operation or "no such operation"
         return f"{self.method} {self.path} -> {self.status} ({operation})"
-
-
-def operation_of(method: str, path: str) -> str | None:
-    """The fake's handler name for a request (``None`` when no operation has that method and path)."""
-    from talon_fakes.api import route
-
-    operation = route(method, path)
-    return None if operation is None else operation.name
-
-
-def contract_for(operation: str | None, status: int) -> str:
-    """The contract of a response body: the operation's 200 contract, or the error contract."""
-    from talon_fakes import api
-
-    if status == 200 and operation is not None:
-        try:
-            return api.operation(operation).answers[200]
-        except KeyError:  # not an operation of the fake: as for an unrouted request
-            pass
-    return api.BAD_REQUEST if status == 400 else api.ERROR_WITH_STATUS
 
 
 @dataclass

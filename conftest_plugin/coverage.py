@@ -82,6 +82,42 @@ class Coverage:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.report(seed), indent=2) + "\n", encoding="utf-8")
 
+    def made(self, rules: str) -> Counter[Transition]:
+        """The moves made under ``rules``, keyed as ``TalonFake.transitions()`` keys them."""
+        from talon_fakes.states import Operation, State, Transition
+
+        made: Counter[Transition] = Counter()
+        for (name, source, target, operation), count in self.counts.items():
+            if name == rules:
+                move = Transition(State(source) if source else None, State(target), Operation(operation))
+                made[move] += count
+        return made
+
+    def diagram(self, fmt: str) -> str:
+        """Each rule set used, as its state diagram with the moves exercised marked: DOT
+        (``fmt == "dot"``, one digraph per rule set) or Markdown with a Mermaid block per rule set."""
+        from talon_fakes import diagram
+        from talon_fakes.states import rule_set
+
+        rule_sets = sorted(self.rule_sets)
+        if fmt == "dot":
+            return "".join(diagram.dot(rules, self.made(rules)) for rules in rule_sets)
+        parts = ["# talon-fakes transition coverage\n"]
+        for rules in rule_sets:
+            made = self.made(rules)
+            total = len(rule_set(rules).transitions)
+            parts.append(
+                f"\n## rules `{rules}`: {len(made)} of {total} moves exercised\n\n"
+                f"```mermaid\n{diagram.mermaid(rules, made)}```\n"
+            )
+        return "".join(parts)
+
+    def write_diagram(self, path: Path) -> None:
+        """Write :meth:`diagram` to ``path``: DOT for ``.dot``/``.gv``, else Markdown with Mermaid."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fmt = "dot" if path.suffix in (".dot", ".gv") else "markdown"
+        path.write_text(self.diagram(fmt), encoding="utf-8")
+
     def summary_lines(self, seed: int) -> list[str]:
         """The terminal summary: per rule set, the moves exercised with counts, then those never."""
         lines: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,10 +44,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run talon_verified tests against the deployment named by " + ", ".join(LIVE_VARIABLES),
     )
     group.addoption(
+        "--talon-live-required",
+        action="store_true",
+        dest="talon_live_required",
+        help="as --talon-live, but a usage error (exit 4) when a variable is missing, instead of skipping",
+    )
+    group.addoption(
         "--talon-transition-report",
         dest="talon_transition_report",
         metavar="PATH",
         help="write the transition coverage (moves exercised against the fake) as JSON to PATH",
+    )
+    group.addoption(
+        "--talon-coverage-diagram",
+        dest="talon_coverage_diagram",
+        metavar="PATH",
+        help="write the transition coverage as the rule set's state diagram, moves exercised "
+        "marked: Markdown with Mermaid, or DOT when PATH ends in .dot or .gv",
     )
 
 
@@ -58,7 +72,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "deployment (" + ", ".join(LIVE_VARIABLES) + "); every response contract-checked",
     )
     config.addinivalue_line("markers", "talon_seed(n): seed this test's talon_factories with n")
-    config.stash[STATE] = RunState(config)
+    state = config.stash[STATE] = RunState(config)
+    if state.live_required:  # a CI job that must run live fails rather than skip everything
+        settings = state.live_settings()
+        if isinstance(settings, list):
+            raise pytest.UsageError(
+                f"--talon-live-required: set {', '.join(settings)} to name the Talon.One deployment "
+                "(base URL, Integration API key, Management API key); use --talon-live to skip the "
+                "talon_verified tests instead when they are missing"
+            )
 
 
 def _state(config: pytest.Config) -> RunState:
@@ -184,8 +206,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state.stop()
     if state.is_worker:
         session.config.workeroutput[_COVERAGE] = state.coverage.dump()  # type: ignore[attr-defined]
-    elif state.report_path is not None:
-        state.coverage.write(state.report_path, state.seed)
+    else:
+        if state.report_path is not None:
+            state.coverage.write(state.report_path, state.seed)
+        diagram = session.config.getoption("talon_coverage_diagram", None)
+        if diagram is not None and state.coverage.rule_sets:
+            state.coverage.write_diagram(Path(diagram))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -212,3 +238,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(line)
     if state.report_path is not None:
         terminalreporter.write_line(f"JSON report: {state.report_path}")
+    diagram = config.getoption("talon_coverage_diagram", None)
+    if diagram is not None:
+        terminalreporter.write_line(f"state diagram: {diagram}")

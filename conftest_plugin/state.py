@@ -53,7 +53,8 @@ class RunState:
             self.seed = option if option is not None else int.from_bytes(os.urandom(4), "big") % 10**9
         self.rules: str = config.getoption("talon_rules") or "current"
         self.strict: bool = config.getoption("talon_strict")
-        self.live: bool = config.getoption("talon_live")
+        self.live_required: bool = config.getoption("talon_live_required")
+        self.live: bool = config.getoption("talon_live") or self.live_required
         report = config.getoption("talon_transition_report")
         self.report_path: Path | None = None if report is None else Path(report)
         self.is_worker = workerinput is not None

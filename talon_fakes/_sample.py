@@ -45,7 +45,7 @@ def _name_argument(ctx: click.Context, param: click.Parameter, value: str) -> st
     if value in names:
         return value
     close = difflib.get_close_matches(value, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise click.BadParameter(
         f"no factory makes {value!r}{hint} Choose one of: {', '.join(sorted(names))}", ctx, param
     )

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from werkzeug.wrappers import Request, Response
@@ -53,6 +53,21 @@ DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
 #: three it runs before the change is stored (if it raises, nothing is), while the store is
 #: locked: it may read the fake's test controls, but must not call the fake over HTTP.
 EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
+
+#: The control API's prefix (WireMock's): no Talon.One path starts with it.
+CONTROL_PREFIX = "/__admin"
+
+#: Told of every request the app answered (not the control API's), with the seconds it took.
+Observer = Callable[[JournalEntry, float], None]
+
+
+class Control(Protocol):
+    """The control API (:mod:`talon_fakes.admin`): answers ``/__admin/...`` before the routes."""
+
+    def answer(self, call: Call) -> tuple[int, bytes, str]:
+        """The status, body and content type of one control call."""
+        ...
+
 
 # (method, path pattern, handler, API), read from the API table. The path's named groups (the
 # spec's parameter names), renamed by _ARGUMENTS, are the handler's arguments.
@@ -125,6 +140,8 @@ class FakeApp:
         self.journal: deque[JournalEntry] = deque(maxlen=journal_limit)
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []  # raised in the server thread; re-raised in the test
+        self.control: Control | None = None  # the /__admin/ API, when a TalonFake mounts one
+        self.observers: list[Observer] = []  # e.g. `serve --log`
         self._lock = threading.Lock()
         self._sessions = SessionLocks()
         self._replies = Replies()
@@ -147,11 +164,18 @@ class FakeApp:
 
     def handle(self, request: Request) -> Response:
         """Answer one werkzeug request."""
+        if self.control is not None and _is_control(request.path):
+            status, payload, content_type = self.control.answer(Call.from_request(request))
+            return Response(payload, status=status, content_type=content_type)
         status, payload = self.answer(Call.from_request(request))
         return Response(payload, status=status, mimetype="application/json")
 
     def answer(self, call: Call) -> tuple[int, bytes]:
         """Answer one request: its status and JSON body (a dropped connection raises ``Dropped``)."""
+        if self.control is not None and _is_control(call.path):  # not journaled: it is not the API
+            status, payload, _ = self.control.answer(call)
+            return status, payload
+        started = time.perf_counter()
         operation, status, body, injected = None, 500, None, False
         try:
             handler, api, args = self._route(call)
@@ -181,6 +205,8 @@ class FakeApp:
         entry = JournalEntry(call, status, payload, operation, injected=injected)
         with self._lock:
             self.journal.append(entry)
+        for observe in self.observers:
+            observe(entry, time.perf_counter() - started)
         return status, payload
 
     def _internal_error(self, error: BaseException) -> dict[str, Any]:
@@ -381,6 +407,10 @@ class FakeApp:
         raise HttpError(
             404, wire.error_with_status(message, 404, title="not found", parameter="applicationId")
         )
+
+
+def _is_control(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
 def _transition(call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None) -> Any:

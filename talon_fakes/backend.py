@@ -58,6 +58,8 @@ class SessionUpdate:
 
 
 _UPDATE_FIELDS = tuple(f.name for f in fields(SessionUpdate))
+#: The fields a seeded session takes besides its state (:meth:`Backend.seed_session`).
+SEED_FIELDS = tuple(name for name in _UPDATE_FIELDS if name != "state")
 
 
 @dataclass(frozen=True)

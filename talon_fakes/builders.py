@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from talon_fakes import wire
+from talon_fakes import promotions, wire
 from talon_fakes.choices import Pools, Source, code, cumulative, money, uuid4
 from talon_fakes.errors import UnreachableState
 from talon_fakes.invariants import MAX_CART_ITEMS, MAX_CART_QUANTITY
@@ -39,7 +39,6 @@ _ITEM_COSTS = {"gift-wrap": (199, 499), "deposit": (8, 25), "installation": (150
 _ITEM_COSTS_FOR = {"Groceries": ("deposit", "gift-wrap"), "Electronics": ("installation", "gift-wrap")}
 _COUPON_PREFIXES = ("", "WELCOME10", "SUMMER-", "VIP-")
 _PAYMENTS = ("card", "paypal", "invoice", "apple_pay")
-_REJECTIONS = ("CouponNotFound", "CouponExpired", "CouponLimitReached", "CouponPartOfNotRunningCampaign")
 
 
 @dataclass(frozen=True)
@@ -280,12 +279,15 @@ def draft(source: Source, pools: Pools, spec: Spec, created: datetime, **made: A
     if source.chance(0.5):
         attributes["PaymentMethod"] = source.pick(_PAYMENTS)
     coupons: tuple[str, ...] = ()
-    if "with_coupons" in spec.traits or source.chance(0.4):
-        low = 1 if "with_coupons" in spec.traits else 0
+    needed = promotions.coupons_needed(spec.traits)  # one coupon per outcome trait
+    if needed or "with_coupons" in spec.traits or source.chance(0.4):
+        low = max(needed, 1 if "with_coupons" in spec.traits else 0)
         coupons = tuple(
-            source.pick(_COUPON_PREFIXES) + code(source, 6) for _ in range(source.integer(low, 3))
+            source.pick(_COUPON_PREFIXES) + code(source, 6)
+            for _ in range(source.integer(low, max(3, needed)))
         )
-    referral = f"REF-{code(source, 8)}" if "with_referral" in spec.traits or source.chance(0.15) else ""
+    wants_referral = spec.traits & {"with_referral", "referral_accepted", "referral_rejected"}
+    referral = f"REF-{code(source, 8)}" if wants_referral or source.chance(0.15) else ""
     cards = (f"LC{source.integer(10**9, 10**10 - 1)}",) if not anonymous and source.chance(0.25) else ()
     identifiers: tuple[str, ...] = ()
     if "with_identifiers" in spec.traits or source.chance(0.4):
@@ -344,55 +346,3 @@ def profile(source: Source, pools: Pools, session: Session) -> Profile:
         total_sales=money(source, 0, 500_000),
         session_count=1 if session.first_session else source.integer(2, 60),
     )
-
-
-def effects(source: Source, pools: Pools, session: Session) -> list[dict[str, Any]]:
-    """Rule engine effects that fit the session (coupons accepted or rejected, discounts, points)."""
-
-    def effect(effect_type: str, props: dict[str, Any]) -> dict[str, Any]:
-        campaign, ruleset, rule = source.pick(pools.campaigns)
-        out = {
-            "campaignId": campaign,
-            "rulesetId": ruleset,
-            "ruleIndex": source.integer(0, 3),
-            "ruleName": rule,
-            "effectType": effect_type,
-            "props": props,  # required props first: benchmarks/mutations.py removes the first key
-        }
-        if source.chance(0.3):
-            out.update(conditionIndex=source.integer(0, 2), evaluationGroupID=source.integer(1, 9))
-        return out
-
-    found = []
-    for coupon in session.coupon_codes:
-        if source.chance(0.85):
-            found.append(effect("acceptCoupon", {"value": coupon}))
-            value = round(session.cart_item_total * source.pick((0.05, 0.1, 0.2)), 2)
-            found.append(effect("setDiscount", {"name": f"{coupon} discount", "value": value}))
-        else:
-            found.append(
-                effect("rejectCoupon", {"value": coupon, "rejectionReason": source.pick(_REJECTIONS)})
-            )
-    if session.referral_code:
-        found.append(effect("acceptReferral", {"value": session.referral_code}))
-    priced = [n for n, item in enumerate(session.cart_items) if item.price is not None]
-    if priced and source.chance(0.4):
-        position = source.pick(priced)
-        value = round((session.cart_items[position].price or 0.0) * 0.15, 2)
-        found.append(
-            effect("setDiscountPerItem", {"name": "Buy more, pay less", "value": value, "position": position})
-        )
-    if source.chance(0.15):
-        gift = source.pick(pools.products)
-        found.append(effect("addFreeItem", {"sku": gift.sku, "name": gift.name}))
-    if session.profile_id and source.chance(0.3):
-        points = {
-            "name": "Points for every euro",
-            "programId": source.integer(1, 20),
-            "subLedgerId": "",
-            "value": float(int(session.cart_item_total)),
-            "recipientIntegrationId": session.profile_id,
-            "transactionUUID": uuid4(source),
-        }
-        found.append(effect("addLoyaltyPoints", points))
-    return found

@@ -182,7 +182,10 @@ def json_body(call: Call) -> Any:
         except orjson.JSONDecodeError:
             pass  # the standard library explains it (and accepts what orjson alone refuses)
     try:
-        body = _checked(json.loads(data, parse_constant=_no_constant), "")  # before _shallow writes it
+        try:
+            body = _checked(json.loads(data, parse_constant=_no_constant), "")  # before _shallow writes it
+        except _Constant as constant:
+            raise _constant_error(str(constant), data) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = (
             f" at line {error.lineno}, column {error.colno}"
@@ -220,7 +223,24 @@ _ORJSON_DEPTH = 254  # the deepest value orjson writes (tested)
 
 
 def _no_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+    raise _Constant(name)
+
+
+class _Constant(Exception):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in a body; the scanner does not say where."""
+
+
+# A string (skipped), or one of the constants JSON lacks outside a string.
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _constant_error(name: str, data: bytes) -> json.JSONDecodeError:
+    """The error for the first bare ``name``-like constant in ``data``, at its line and column."""
+    text = data.decode("utf-8", errors="replace")
+    for match in _CONSTANT.finditer(text):
+        if match.group(1):
+            return json.JSONDecodeError(f"{match.group(1)} is not JSON", text, match.start(1))
+    return json.JSONDecodeError(f"{name} is not JSON", text, 0)  # not found: keep the start
 
 
 def _checked(value: Any, pointer: str) -> Any:

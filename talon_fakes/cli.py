@@ -48,6 +48,7 @@ class _Commands(click.Group):
     # command name -> the module that defines it as ``command``
     _ELSEWHERE: ClassVar[dict[str, str]] = {
         "sample": "talon_fakes._sample",
+        "diagram": "talon_fakes._diagram",
         "proxy": "talon_fakes.proxy_command",
     }
 
@@ -326,6 +327,13 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     show_default=True,
     help="The Application the Integration API key belongs to.",
 )
+@click.option(
+    "--admin-token",
+    metavar="TOKEN",
+    help="The control API (/__admin/) needs Authorization: Bearer TOKEN  "
+    "[default: none on loopback; beyond it, the management key]",
+)
+@click.option("--log", "-v", "log", is_flag=True, help="Print one line per request to stderr.")
 def serve_command(
     host: str,
     port: int,
@@ -334,6 +342,8 @@ def serve_command(
     bearer_token: str | None,
     rules: str,
     application_id: int,
+    admin_token: str | None,
+    log: bool,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
     import contextlib
@@ -354,6 +364,13 @@ def serve_command(
         host=host,
         port=port,
     )
+    from talon_fakes.admin import required_token
+
+    fake.admin.token = required_token(host, admin_token, fake.management_key)
+    if log:
+        from talon_fakes.requestlog import RequestLog
+
+        fake.app.observers.append(RequestLog(sys.stderr))
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -378,6 +395,10 @@ def serve_command(
         click.echo(f"Management API: Authorization: {management['Authorization']}")
         if bearer_token is not None:
             click.echo(f"Management API: Authorization: {fake.bearer_headers['Authorization']}")
+        guard = "open on loopback" if fake.admin.token is None else "needs Authorization: Bearer <token>"
+        if fake.admin.token is not None and admin_token is None:
+            guard += " (listening beyond loopback: the token is the management key)"
+        click.echo(f"control API: {fake.base_url}/__admin/ (dashboard); {guard}")
         click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
         while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform

@@ -68,7 +68,7 @@ def check_name(name: str) -> str:
     if name in _documents():
         return name
     close = difflib.get_close_matches(name, contract_names(), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise UnknownContract(f"unknown contract {name!r}{hint} Known contracts: {', '.join(contract_names())}")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from talon_fakes import builders, wire
+from talon_fakes import builders, promotions, wire
 from talon_fakes.backend import Outcome
 from talon_fakes.builders import Spec
 from talon_fakes.choices import Pools, Source
@@ -148,7 +148,7 @@ def integration_state_v2(source: Source, pools: Pools, spec: Spec) -> Json:
     created = session.returns[-1] if last_move is Operation.RETURN else None
     return wire.integration_state(
         Outcome(session, known, created),
-        effects=builders.effects(source, pools, session),
+        effects=promotions.answer(source, pools, session, spec.traits),
         response_content=content,
     )
 
@@ -158,7 +158,7 @@ def customer_session_response_v2(source: Source, pools: Pools, spec: Spec) -> Js
     session = _session(source, pools, spec)
     return {
         "customerSession": wire.customer_session(session),
-        "effects": builders.effects(source, pools, session),
+        "effects": promotions.still_valid(source, pools, session, spec.traits),
     }
 
 
@@ -188,20 +188,36 @@ def additional_cost(source: Source, pools: Pools, spec: Spec) -> Json:
     return wire.customer_session(session)["additionalCosts"][name]  # type: ignore[no-any-return]
 
 
-def _effects_of(source: Source, pools: Pools, spec: Spec) -> list[Json]:
-    wanted = replace(spec, traits=spec.traits | {"with_coupons"}, states=(State.OPEN, State.CLOSED))
-    session = builders.session(source, pools, wanted)
-    return builders.effects(source, pools, session)
+def _closed_with_codes(source: Source, pools: Pools, spec: Spec) -> Session:
+    wanted = replace(spec, traits=spec.traits | {"with_coupons"}, states=(State.CLOSED,), min_items=1)
+    return builders.session(source, pools, wanted)
 
 
 def effect(source: Source, pools: Pools, spec: Spec) -> Json:
-    """One ``effect`` of the rule engine."""
-    return source.pick(_effects_of(source, pools, spec))
+    """One ``effect`` of the rule engine, for a session with coupons: an evaluation's, or (without
+    outcome traits, one time in four) a rollback; an outcome trait picks an effect of that outcome."""
+    session = _closed_with_codes(source, pools, spec)
+    found = promotions.plan(source, pools, session, spec.traits)
+    if not promotions.OUTCOME_TRAITS.keys() & spec.traits:
+        if source.chance(0.25):
+            undone = promotions.rollbacks(source, session, found)
+            if undone:
+                return source.pick(undone)
+        return source.pick(
+            promotions.evaluation(source, session, found) + promotions.extras(source, pools, session)
+        )
+    made = promotions.evaluation(source, session, found)
+    return source.pick([e for e in made if promotions.outcome_traits(e) & spec.traits])
 
 
 def reopen_response(source: Source, pools: Pools, spec: Spec) -> Json:
-    """A ``reopen-response``: the effects a reopen rolled back."""
-    return {"effects": _effects_of(source, pools, spec) if source.chance(0.5) else []}
+    """A ``reopen-response``: the effects reopening a closed session rolled back (of its coupons,
+    discounts and referral), or none."""
+    if not source.chance(0.7):
+        return {"effects": []}
+    session = _closed_with_codes(source, pools, spec)
+    found = promotions.plan(source, pools, session, frozenset({"coupon_accepted"}))
+    return {"effects": promotions.rollbacks(source, session, found)}
 
 
 _ERRORS = (
@@ -262,5 +278,5 @@ def entity(name: str) -> Entity:
     if key in ENTITIES:
         return ENTITIES[key]
     close = difflib.get_close_matches(str(key), list(ENTITIES), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     raise UnknownFactory(f"no factory for {name!r}{hint} Factories: {', '.join(ENTITIES)}")

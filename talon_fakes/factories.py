@@ -151,6 +151,34 @@ class _Entities:
         """An ``additional-cost``."""
         return self._make("additional-cost", None, (), overrides)
 
+    def customer_session_response_v2(
+        self, *, state: State | str | None = None, traits: Iterable[str] = (), **overrides: Any
+    ) -> Any:
+        """A ``customer-session-response-v2`` (the 200 body of GET session: the session, its effects)."""
+        return self._make("customer-session-response-v2", state, traits, overrides)
+
+    def application_sessions_page(
+        self, *, state: State | str | None = None, traits: Iterable[str] = (), **overrides: Any
+    ) -> Any:
+        """An ``application-sessions-page`` (the Management API list: ``hasMore``, ``data``)."""
+        return self._make("application-sessions-page", state, traits, overrides)
+
+    def effect(self, *, traits: Iterable[str] = (), **overrides: Any) -> Any:
+        """An ``effect`` of the rule engine (an outcome trait such as ``coupon_expired`` picks its kind)."""
+        return self._make("effect", None, traits, overrides)
+
+    def reopen_response(self, **overrides: Any) -> Any:
+        """A ``reopen-response`` (the 200 body of PUT reopen: the effects it rolled back)."""
+        return self._make("reopen-response", None, (), overrides)
+
+    def error_response(self, **overrides: Any) -> Any:
+        """An ``error-response`` (a 400 body)."""
+        return self._make("error-response", None, (), overrides)
+
+    def error_response_with_status(self, **overrides: Any) -> Any:
+        """An ``error-response-with-status`` (a 401, 404 or 409 body)."""
+        return self._make("error-response-with-status", None, (), overrides)
+
 
 class Factories(_Entities):
     """Seeded factories of every contract entity.

@@ -6,6 +6,7 @@ layer); nothing here decides whether a state change is legal (that is :mod:`talo
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -313,8 +314,17 @@ class Clock:
         with self._lock:
             self._frozen = self._not_back(_utc(at))
 
-    def advance(self, by: timedelta) -> None:
-        """Move a stopped clock forward (stops a running one first)."""
+    def advance(self, by: timedelta | float) -> None:
+        """Move a stopped clock forward by a timedelta or a number of seconds (stops a running one first)."""
+        if isinstance(by, int | float) and not isinstance(by, bool):
+            if not math.isfinite(by):
+                raise ValueError(f"clock.advance() takes a finite number of seconds, not {by!r}")
+            by = timedelta(seconds=by)  # beyond timedelta's range: its own OverflowError
+        if not isinstance(by, timedelta):
+            raise TypeError(
+                f"clock.advance() takes a timedelta or seconds (an int or float), not "
+                f"{type(by).__name__}: {by!r}; e.g. clock.advance(3600) or clock.advance(timedelta(hours=1))"
+            )
         with self._lock:
             self._frozen = self._not_back((self._frozen or datetime.now(UTC)) + by)
 

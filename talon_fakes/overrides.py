@@ -67,7 +67,7 @@ def _camel(name: str) -> str:
 
 def _unknown(part: str, known: list[str], contract: str, where: Path) -> InvalidOverride:
     close = difflib.get_close_matches(_camel(part), known, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; did you mean {close[0]!r}?" if close else "."
     listed = ", ".join(sorted(known))
     return InvalidOverride(
         f"{contract} has no field {part!r} at {json_path(list(where))}{hint} Fields there: {listed}"

@@ -24,6 +24,7 @@ from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import auth, wire
+from talon_fakes.admin import AdminAPI, required_token
 from talon_fakes.app import (
     DEFAULT_API_KEY,
     DEFAULT_MANAGEMENT_KEY,
@@ -34,8 +35,9 @@ from talon_fakes.app import (
     FakeConfig,
     Fault,
 )
-from talon_fakes.backend import Backend, Outcome, SessionUpdate
+from talon_fakes.backend import SEED_FIELDS, Backend, Outcome, SessionUpdate
 from talon_fakes.calls import JournalEntry
+from talon_fakes.effects_hook import check_hook
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import CartItem, Clock, Session
@@ -87,6 +89,10 @@ class TalonFake:
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
         self.bearer_token = bearer_token
+        #: The control API at ``/__admin/``; beyond loopback, guarded by the management key as a
+        #: bearer token (set ``admin.token`` to choose another).
+        self.admin = AdminAPI(self, token=required_token(host, None, management_key))
+        self.app.control = self.admin
         self._server = _Server(self.app, host, port)
         self._in_process_url: str | None = None
 
@@ -201,10 +207,13 @@ class TalonFake:
             fields["cart_items"] = tuple(
                 _cart_item(item, index, where) for index, item in enumerate(fields["cart_items"])
             )
-        try:
-            update = SessionUpdate(**fields)
-        except TypeError as error:  # an unknown field name
-            raise TalonFakesError(f"{where}: {error}") from None
+        unknown = sorted(fields.keys() - set(SEED_FIELDS))
+        if unknown:
+            raise TalonFakesError(
+                f"{where}: no field {', '.join(map(repr, unknown))}; seed_session takes the state "
+                f"and {', '.join(SEED_FIELDS)}"
+            )
+        update = SessionUpdate(**fields)
         return self.backend.seed_session(
             self.application_id, integration_id, State(state), update, confirm=lambda o: _renders(o, where)
         )
@@ -251,7 +260,10 @@ class TalonFake:
         self.app.faults.append(Fault(times, status, body, delay, drop, operation))
 
     def effects(self, hook: EffectsHook | None) -> None:
-        """Register (or clear) the stand-in for the rule engine."""
+        """Register (or clear) the stand-in for the rule engine, ``hook(session, operation)``; a
+        hook that cannot be called so is refused here (:mod:`talon_fakes.effects_hook`)."""
+        if hook is not None:
+            check_hook(hook)
         self.app.effects_hook = hook
 
     def check_errors(self) -> None:

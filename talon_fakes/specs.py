@@ -16,6 +16,7 @@ from talon_fakes.builders import Spec
 from talon_fakes.choices import Pools, Source
 from talon_fakes.contracts import schema
 from talon_fakes.errors import UnknownTrait, UnreachableState
+from talon_fakes.promotions import OUTCOME_TRAITS
 from talon_fakes.states import Operation, RuleSet, State, states_reachable
 
 Render = Callable[[Source, Pools, Spec], Any]
@@ -28,6 +29,11 @@ RESPONSES = frozenset({_V2, _STATE, _RESPONSE, _APP, _PAGE, _V1, _LEGACY})
 REQUESTS = frozenset({_NEW_V2, _REQUEST, _NEW_V1})
 SESSIONS = RESPONSES | REQUESTS
 
+# an accepted coupon's discount is a share of the cart item total: it needs priced lines
+_OUTCOME_EXCLUDES = {
+    "coupon_accepted": frozenset({"empty_cart", "catalog_prices"}),
+    "referral_accepted": frozenset({"referral_rejected"}),
+}
 # trait -> (description, the entities it applies to, the traits it excludes)
 _TRAITS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "anonymous": ("no customer profile (profileId ''), hence a first session", SESSIONS, frozenset()),
@@ -67,6 +73,14 @@ _TRAITS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     ),
     "with_profile": ("the customer profile in the response", frozenset({_STATE}), frozenset({"anonymous"})),
     "with_effects": ("at least one effect (coupons are sent)", frozenset({_STATE, _RESPONSE}), frozenset()),
+    **{
+        name: (
+            description,
+            frozenset({_STATE, _RESPONSE, "effect"}),
+            _OUTCOME_EXCLUDES.get(name, frozenset()),
+        )
+        for name, description in OUTCOME_TRAITS.items()
+    },
 }
 _CART_TRAITS = {"empty_cart": (0, 0), "big_cart": (50, 200), "at_cart_limits": (1000, 1000)}
 #: trait name -> the entities it applies to.
@@ -121,7 +135,7 @@ def make_spec(
     for name in sorted(chosen):
         if name not in _TRAITS:
             close = difflib.get_close_matches(name, list(_TRAITS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {close[0]!r}?" if close else "."
             raise UnknownTrait(f"unknown trait {name!r}{hint} Traits: {', '.join(_TRAITS)}")
         _, applies, excludes = _TRAITS[name]
         if item.name not in applies:
@@ -141,6 +155,8 @@ def make_spec(
     if max_items is not None:
         high = min(high, max_items) if sized else max_items
         low = low if min_items is not None or sized else min(low, high)
+    if "coupon_accepted" in chosen:  # a discount needs something in the cart
+        low = max(low, 1)
     if low > high:
         given = f"min_items={min_items}, max_items={max_items}"
         raise UnknownTrait(f"no cart size fits {given} and the traits {sorted(chosen)}")

@@ -45,6 +45,7 @@ __all__ = [
     "customer_sessions_v2",
     "customer_sessions_v2_legacy",
     "documents",
+    "effects",
     "illegal_transitions",
     "integration_requests_v2",
     "integration_states_v2",
@@ -245,6 +246,12 @@ def cart_items(*, traits: Iterable[str] = ()) -> st.SearchStrategy[dict[str, Any
 def additional_costs() -> st.SearchStrategy[dict[str, Any]]:
     """``additional-cost`` documents."""
     return documents("additional-cost")
+
+
+def effects(*, traits: Iterable[str] = ()) -> st.SearchStrategy[dict[str, Any]]:
+    """``effect`` documents; an outcome trait (``coupon_accepted``, ``coupon_expired``,
+    ``referral_rejected``, ...) picks effects of that outcome."""
+    return documents("effect", traits=traits)
 
 
 def cart_lines(*, traits: Iterable[str] = ()) -> st.SearchStrategy[CartItem]:

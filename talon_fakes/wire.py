@@ -42,6 +42,9 @@ _UPDATE_FIELDS = {
     "experimentVariantAllocations": "experiment_variant_allocations",
 }
 
+#: Every field of an update's ``customerSession``, as the API spells them.
+UPDATE_FIELD_NAMES = frozenset({*_UPDATE_FIELDS, "state", "cartItems", "additionalCosts"})
+
 #: Management list ``sort`` values -> Session attributes.
 SORT_FIELDS = {
     "id": "id",

@@ -21,6 +21,15 @@ def test_unknown_contract_suggests_the_closest_name() -> None:
         talon_fakes.validate({}, "customer-sesion-v2")
 
 
+def test_an_unknown_name_and_the_known_ones_are_separated() -> None:
+    with pytest.raises(talon_fakes.UnknownContract) as error:
+        talon_fakes.validate({}, "nosuch")
+    assert str(error.value).startswith("unknown contract 'nosuch'. Known contracts: additional-cost, ")
+    with pytest.raises(talon_fakes.UnknownContract) as error:
+        talon_fakes.validate({}, "customer-sesion-v2")
+    assert "; did you mean 'customer-session-v2'? Known contracts: " in str(error.value)
+
+
 def test_assert_contract_lists_every_problem_readably() -> None:
     doc = session()
     doc["state"] = "shipped"

@@ -122,6 +122,29 @@ def test_the_effects_hook_puts_its_effects_into_every_answer(client: Client, fak
     assert client.get("fx").json()["effects"] == []
 
 
+@pytest.mark.parametrize(
+    ("hook", "says"),
+    [
+        (
+            lambda session: [],
+            r"the effects hook <lambda>\(session\) cannot be called as hook\(session, operation\)",
+        ),
+        (lambda: [], r"<lambda>\(\) cannot be called as hook\(session, operation\)"),
+        (lambda session, operation, rule: [], r"missing a required argument: 'rule'"),
+        ("not a hook", r"must be a callable hook\(session, operation\).*not str"),
+    ],
+)
+def test_a_hook_of_the_wrong_signature_is_refused_when_installed(
+    client: Client, fake: TalonFake, hook: Any, says: str
+) -> None:
+    with pytest.raises(TalonFakesError, match=says):
+        fake.effects(hook)
+    assert client.update("no-hook", {}).json()["effects"] == []  # nothing was installed
+    fake.check_errors()
+    for fine in (lambda session, operation: [], lambda *args: [], lambda session, operation, extra=1: []):
+        fake.effects(fine)  # anything callable as hook(session, operation)
+
+
 def test_an_invalid_effect_is_a_500_and_check_errors_raises(client: Client, fake: TalonFake) -> None:
     fake.effects(lambda session, operation: [{"effectType": "showNotification"}])
     response = client.update("bad-fx", {})
@@ -249,7 +272,16 @@ def test_a_seed_takes_cart_items_as_the_apis_json(client: Client, fake: TalonFak
         ({"coupon_codes": "SUMMER"}, "open", r"coupon_codes is a str; give a list or tuple"),
         ({"profile_id": 42}, "open", "would not be valid.*profileId"),
         ({"attributes": {"when": object()}}, "open", "a value the fake cannot answer with"),
-        ({"profile": "p"}, "open", "unexpected keyword argument 'profile'"),
+        (
+            {"profile": "p"},
+            "open",
+            "no field 'profile'; seed_session takes the state and profile_id, cart_items",
+        ),
+        (
+            {"returned": 3},
+            "open",
+            "no field 'returned'; seed_session takes .*experiment_variant_allocations$",
+        ),
         ({}, "shipped", "no state 'shipped'; one of open, closed"),
     ],
 )

@@ -223,3 +223,22 @@ def test_a_lone_surrogate_becomes_the_replacement_character_as_go_reads_it(clien
     assert response.status_code == 200, response.text  # was stored, then a 500 on every read
     assert response.json()["customerSession"]["attributes"] == {"a": "x\ufffdy"}
     assert client.get("u").json()["customerSession"]["attributes"] == {"a": "x\ufffdy"}
+
+
+@pytest.mark.parametrize(
+    ("constant", "where"),
+    [("NaN", "line 3, column 54"), ("Infinity", "line 3, column 54"), ("-Infinity", "line 3, column 54")],
+)
+def test_a_nan_or_infinity_is_reported_at_its_line_and_column(
+    client: Client, constant: str, where: str
+) -> None:
+    # the same word inside a string (an escaped quote before it too) is text, not the constant
+    body = (
+        '{"customerSession": {\n'
+        '  "profileId": "NaN \\" Infinity",\n'
+        '  "cartItems": [{"sku": "A", "quantity": 1, "price": ' + constant + "}]}}"
+    )
+    response = client.send("PUT", "/v2/customer_sessions/n", ok_contract="integration-state-v2", data=body)
+    assert response.status_code == 400
+    assert f"malformed JSON at {where}: {constant} is not JSON" in response.json()["message"]
+    assert client.get("n").status_code == 404

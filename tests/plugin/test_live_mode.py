@@ -53,6 +53,29 @@ def test_live_mode_without_the_variables_skips_naming_the_missing_ones(
     )
 
 
+def test_live_required_without_the_variables_fails_the_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TALON_BASE_URL", "TALON_MANAGEMENT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TALON_API_KEY", "some-key")
+    pytester.makepyfile(VERIFIED)
+    result = pytester.runpytest_inprocess("--talon-live-required")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--talon-live-required: set TALON_BASE_URL, TALON_MANAGEMENT_KEY to name the Talon.One deployment*"]
+    )
+    assert "skipped" not in result.stdout.str()
+    assert "passed" not in result.stdout.str()  # nothing ran
+
+
+def test_live_required_with_the_variables_runs_live(pytester: pytest.Pytester, live_env: TalonFake) -> None:
+    pytester.makepyfile(VERIFIED)
+    result = pytester.runpytest_inprocess("--talon-live-required", "-s")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"*TARGET True {live_env.base_url} 7*", "*TARGET False http://127.0.0.1:*"])
+
+
 def test_live_mode_sends_verified_tests_to_the_deployment(
     pytester: pytest.Pytester, live_env: TalonFake
 ) -> None:
@@ -130,7 +153,7 @@ def test_needs_the_fake(talon_fake):
 
 @pytest.mark.talon_verified
 def test_reaches_for_the_fake(talon_target):
-    talon_target.fake.clock.advance(1)
+    talon_target.fake.clock.advance("1h")
 """
     )
     result = pytester.runpytest_inprocess("--talon-live", "-rs")

@@ -86,3 +86,30 @@ def test_xdist_workers_get_the_run_seed_and_their_coverage_is_merged(pytester: p
     report = json.loads((pytester.path / "cov.json").read_text())
     assert report["seed"] == 99
     assert _counts(report) == {"None->open:update": 8, "open->closed:update": 8, "closed->open:reopen": 8}
+
+
+def test_coverage_as_the_state_diagram_with_the_moves_exercised_marked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(SUITE.format(n=2))
+    result = pytester.runpytest_inprocess(
+        "--talon-coverage-diagram", "out/coverage.md", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["state diagram: out/coverage.md"])
+    text = (pytester.path / "out" / "coverage.md").read_text()
+    assert "## rules `current`: 3 of 10 moves exercised" in text
+    block = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    from talon_fakes.diagram import mermaid  # the same drawing as `talon-fakes diagram`, marked
+
+    bare = [line.split(" (")[0] for line in block.splitlines()]
+    assert bare == mermaid("current").splitlines()
+    assert "    [*] --> open: update (x2)" in block.splitlines()
+    assert "    closed --> open: reopen (x2)" in block.splitlines()
+    assert "    open --> cancelled: update (never)" in block.splitlines()
+
+    result = pytester.runpytest_inprocess(
+        "--talon-coverage-diagram", "coverage.dot", "-p", "no:cacheprovider"
+    )
+    dot = (pytester.path / "coverage.dot").read_text()
+    assert dot.startswith('digraph "current" {')
+    assert '"closed" -> "open" [label="reopen (x2)", style=bold];' in dot
+    assert '"open" -> "cancelled" [label="update (never)", style=dashed];' in dot

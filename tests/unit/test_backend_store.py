@@ -175,6 +175,20 @@ def test_the_clock_takes_an_rfc_3339_string_and_refuses_anything_else() -> None:
     assert clock.now() == datetime(2030, 1, 1, tzinfo=UTC)  # a refused time changes nothing
 
 
+def test_the_clock_advances_by_seconds_or_a_timedelta_and_refuses_anything_else() -> None:
+    clock = Clock(datetime(2030, 1, 1, tzinfo=UTC))
+    clock.advance(3600)
+    clock.advance(0.25)
+    clock.advance(timedelta(minutes=1))
+    assert clock.now() == datetime(2030, 1, 1, 1, 1, 0, 250_000, tzinfo=UTC)
+    for wrong in ("3600", None, True):
+        with pytest.raises(TypeError, match=r"takes a timedelta or seconds \(an int or float\), not"):
+            clock.advance(wrong)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="finite number of seconds, not nan"):
+        clock.advance(float("nan"))
+    assert clock.now() == datetime(2030, 1, 1, 1, 1, 0, 250_000, tzinfo=UTC)  # a refused step changes nothing
+
+
 def test_a_partially_returned_seed_needs_a_cart_and_a_refused_one_stores_nothing() -> None:
     backend = Backend(clock=Clock(T0))
     with pytest.raises(

@@ -21,6 +21,7 @@ from talon_fakes.errors import (
     UnreachableState,
 )
 from talon_fakes.factories import FACTORY_NAMES, OMIT, TRAITS, Factories, TalonProvider
+from talon_fakes.promotions import OUTCOME_TRAITS
 from talon_fakes.states import State, states_reachable
 
 REQUIRED = (
@@ -47,14 +48,18 @@ def clean(doc: Any, contract: str) -> None:
     assert violations == [], "; ".join(map(str, violations))
 
 
-def test_every_required_entity_has_a_factory_and_a_method() -> None:
+def test_every_contract_has_a_factory_and_a_method() -> None:
+    """The README says every contract has a factory: a method on Factories and on the Faker provider."""
     assert set(REQUIRED) <= set(FACTORY_NAMES)
     assert set(FACTORY_NAMES) == set(talon_fakes.contract_names())
-    factories = Factories(seed=1)
-    for name in REQUIRED:
-        method = getattr(factories, name.replace("-", "_"))
-        assert (method.__doc__ or "").strip()
-        clean(method(), name)
+    fake = Faker()
+    fake.add_provider(TalonProvider)
+    fake.seed_instance(1)
+    for maker in (Factories(seed=1), fake):
+        for name in talon_fakes.contract_names():
+            method = getattr(maker, name.replace("-", "_"))
+            assert (method.__doc__ or "").strip()
+            clean(method(), name)
 
 
 # -- determinism --------------------------------------------------------------------------------
@@ -201,7 +206,7 @@ def test_integration_state_traits() -> None:
 
 
 def test_every_trait_is_described() -> None:
-    assert set(TRAITS) == set(CHECKS) | {"with_profile", "with_effects"}
+    assert set(TRAITS) == set(CHECKS) | {"with_profile", "with_effects"} | set(OUTCOME_TRAITS)
     assert all(description.strip() for description in TRAITS.values())
 
 
