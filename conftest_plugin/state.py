@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin.coverage import Coverage
+from .coverage import Coverage
 
 if TYPE_CHECKING:
-    from conftest_plugin.checks import Observed
-    from conftest_plugin.fakes import PluginFake
-    from conftest_plugin.testrun import LiveSettings, TestRun
+    from .checks import Observed
+    from .fakes import PluginFake
+    from .testrun import LiveSettings, TestRun
 
 #: The fixtures that put a test under the plugin's care (reset, checks, coverage, live mode).
 FIXTURES = frozenset(
@@ -79,7 +79,7 @@ class RunState:
     def live_settings(self) -> LiveSettings | list[str]:
         """The deployment under ``--talon-live`` (read once), or the variables that are missing."""
         if self._live_settings is None:
-            from conftest_plugin.testrun import LiveSettings
+            from .testrun import LiveSettings
 
             self._live_settings = LiveSettings.from_env(os.environ)
         return self._live_settings
@@ -96,7 +96,7 @@ class RunState:
             )
         key = (rules, *sorted(options.items()))
         if key not in self.servers:
-            from conftest_plugin.fakes import PluginFake
+            from .fakes import PluginFake
 
             self.servers[key] = PluginFake(rules=rules, on_reset=self._collect, **options).start()
             self.coverage.rule_sets.add(rules)
@@ -120,11 +120,11 @@ class RunState:
 
     def begin(self, nodeid: str, live: bool) -> None:
         """Before a test: fresh fakes; under live mode, watch the deployment's responses."""
-        from conftest_plugin.testrun import LiveSettings, TestRun
+        from .testrun import LiveSettings, TestRun
 
         self.test = TestRun(nodeid, live)
         if live:
-            from conftest_plugin.observer import Urllib3Observer
+            from .observer import Urllib3Observer
 
             settings = self.live_settings()
             assert isinstance(settings, LiveSettings)  # the caller skipped the test otherwise
@@ -150,8 +150,8 @@ class RunState:
             return
         import warnings
 
-        from conftest_plugin.checks import check_responses, failure_message
-        from conftest_plugin.errors import ResponseContractError, TalonDriftWarning
+        from .checks import check_responses, failure_message
+        from .errors import ResponseContractError, TalonDriftWarning
 
         for fake in self.servers.values():
             self._collect(fake)

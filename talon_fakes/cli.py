@@ -50,6 +50,7 @@ class _Commands(click.Group):
         "sample": "talon_fakes._sample",
         "diagram": "talon_fakes._diagram",
         "proxy": "talon_fakes.proxy_command",
+        "spec-diff": "talon_fakes.cli_spec_diff",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

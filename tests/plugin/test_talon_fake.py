@@ -160,7 +160,7 @@ def test_options_have_their_own_group_and_markers_are_registered(pytester: pytes
 
 
 def test_the_rule_set_choices_are_the_tables(pytester: pytest.Pytester) -> None:
-    from conftest_plugin import hooks
+    from talon_fakes._plugin import hooks
     from talon_fakes.states import RULE_SETS
 
     assert set(hooks._RULE_SETS) == set(RULE_SETS)

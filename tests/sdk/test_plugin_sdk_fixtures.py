@@ -78,7 +78,7 @@ def _run(
         "-m",
         "pytest",
         "-p",
-        "conftest_plugin",
+        "talon_fakes.pytest_plugin",
         "-p",
         "no:cacheprovider",
         "-s",
