@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
 import time
 import tracemalloc
@@ -75,6 +76,7 @@ def interleaved(calls: dict[str, tuple[Callable[[], object], int]], rounds: int 
 
 
 def http_costs(count: int) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the stub logs every request
     pool = urllib3.PoolManager()
     with TalonFake() as fake, HTTPServer(threaded=True) as static:
         url = fake.url(SESSION)  # over HTTP; inside in_process() fake.url() names the in-process base

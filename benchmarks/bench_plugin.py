@@ -4,7 +4,7 @@ Run ``python -m benchmarks.bench_plugin``. It prints:
 
 1. start-up: ``pytest --collect-only`` of a small suite (20 modules, 100 tests) with and without
    the plugin, both in this run: once with every installed plugin (``-p no:talon_fakes`` takes
-   ours out) and once with ours alone (autoload off, ``-p conftest_plugin`` or nothing). Target:
+   ours out) and once with ours alone (autoload off, ``-p talon_fakes`` or nothing). Target:
    under 50 ms added.
 2. per test: N tests that only ask for ``talon_fake`` against N plain tests plus one that starts
    the fake (so both pay for the server once); and N tests making one GET through ``talon_fake``
@@ -58,7 +58,7 @@ def _pytest(folder: Path, *args: str, only_ours: bool | None = None) -> float:
     extra: list[str] = []
     if only_ours is not None:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        extra = ["-p", "conftest_plugin"] if only_ours else []
+        extra = ["-p", "talon_fakes"] if only_ours else []
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, *args]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)

@@ -1,4 +1,8 @@
-"""The talon-fakes pytest plugin (registered through the ``pytest11`` entry point).
+"""The talon-fakes pytest plugin, imported as ``talon_fakes._plugin`` (see talon_fakes/pytest_plugin.py).
+
+The ``pytest11`` entry point is ``talon_fakes.pytest_plugin``; a wheel ships this folder as
+``talon_fakes/_plugin``, so a user's own ``conftest_plugin`` module cannot shadow it. Its modules
+import one another relatively, never as ``conftest_plugin.*``.
 
 Fixtures: ``talon_fake`` (the fake, one server per run, reset before each test),
 ``talon_target`` and ``talon_client`` (the fake, or a real deployment for ``talon_verified``
@@ -13,8 +17,8 @@ fixture is first used, so a run that never uses them pays nothing for them.
 
 from __future__ import annotations
 
-from conftest_plugin.errors import ResponseContractError, TalonDriftWarning
-from conftest_plugin.fixtures import (
+from .errors import ResponseContractError, TalonDriftWarning
+from .fixtures import (
     talon_client,
     talon_contracts,
     talon_factories,
@@ -25,7 +29,7 @@ from conftest_plugin.fixtures import (
     talon_management_api,
     talon_target,
 )
-from conftest_plugin.hooks import (
+from .hooks import (
     pytest_addoption,
     pytest_collection_modifyitems,
     pytest_configure,

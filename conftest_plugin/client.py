@@ -1,7 +1,7 @@
 """``talon_client``: a small HTTP client of the session endpoints, on the standard library only.
 
 It talks to ``talon_target`` (the fake, or the live deployment), so one test runs in both modes;
-the shipped ``conftest_plugin.verified`` suite uses it, since the package's core dependencies
+the shipped ``talon_fakes._plugin.verified`` suite uses it, since the package's core dependencies
 bring no HTTP client. Every response it receives is contract-checked by the plugin (the fake's
 journal, or recorded here when live). One method per operation, named as the fake's handlers.
 """
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from conftest_plugin.observer import observed
-from conftest_plugin.state import RunState
-from conftest_plugin.target import Target
+from .observer import observed
+from .state import RunState
+from .target import Target
 
 _SESSION = "/v2/customer_sessions/"
 

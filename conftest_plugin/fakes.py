@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest_plugin.checks import Observed
 from talon_fakes.server import TalonFake
 from talon_fakes.states import Transition
+
+from .checks import Observed
 
 
 @dataclass

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin.state import STATE, RunState, derive_seed
+from .state import STATE, RunState, derive_seed
 
 if TYPE_CHECKING:
-    from conftest_plugin.client import TalonClient
-    from conftest_plugin.contracts import Contracts
-    from conftest_plugin.fakes import PluginFake
-    from conftest_plugin.target import Target
     from talon_fakes.factories import Factories
+
+    from .client import TalonClient
+    from .contracts import Contracts
+    from .fakes import PluginFake
+    from .target import Target
 
 #: Where a test's factories seed is kept, for the failure report.
 SEED = pytest.StashKey[int]()
@@ -41,8 +42,10 @@ def talon_fake_rules(pytestconfig: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def talon_fake_options() -> dict[str, Any]:
     """Keyword arguments of the fake: ``api_key``, ``management_key``, ``bearer_token``,
-    ``application_id``, ``host``, ``port``, ``campaigns`` (a campaigns document). None by default
-    (a free port on 127.0.0.1, the default keys, no bearer token, Application 1, no campaigns)."""
+    ``application_id``, ``host``, ``port``, ``campaigns`` (a campaigns document), and its
+    server's ``read_timeout``, ``idle_timeout``, ``max_connections``, ``grace_period``. None by
+    default (a free port on 127.0.0.1, the default keys, no bearer token, Application 1, no
+    campaigns, the server's defaults: 10 s, 60 s, 256, 5 s)."""
     return {}
 
 
@@ -72,7 +75,7 @@ def talon_target(
 ) -> Target:
     """Where the test's requests go: the fake, or a real deployment in a ``talon_verified`` test
     under ``--talon-live``: ``base_url``, ``url(path)``, the headers and keys, ``live``."""
-    from conftest_plugin.target import Target
+    from .target import Target
 
     return Target(_run(pytestconfig), talon_fake_rules, talon_fake_options)
 
@@ -80,7 +83,7 @@ def talon_target(
 @pytest.fixture(scope="module")
 def talon_client(pytestconfig: pytest.Config, talon_target: Target) -> TalonClient:
     """An HTTP client (standard library) of ``talon_target``: ``update_customer_session``, ..."""
-    from conftest_plugin.client import TalonClient
+    from .client import TalonClient
 
     return TalonClient(talon_target, _run(pytestconfig))
 
@@ -88,7 +91,7 @@ def talon_client(pytestconfig: pytest.Config, talon_target: Target) -> TalonClie
 @pytest.fixture
 def talon_integration_api(talon_target: Target) -> Any:
     """The official SDK's ``talon_one.IntegrationApi`` for ``talon_target`` (skips without the SDK)."""
-    from conftest_plugin.sdk import integration_api
+    from .sdk import integration_api
 
     return integration_api(talon_target)
 
@@ -96,7 +99,7 @@ def talon_integration_api(talon_target: Target) -> Any:
 @pytest.fixture
 def talon_management_api(talon_target: Target) -> Any:
     """The official SDK's ``talon_one.ManagementApi`` for ``talon_target`` (skips without the SDK)."""
-    from conftest_plugin.sdk import management_api
+    from .sdk import management_api
 
     return management_api(talon_target)
 
@@ -131,6 +134,6 @@ def seed_of(item: pytest.Item) -> int:
 @pytest.fixture(scope="session")
 def talon_contracts(pytestconfig: pytest.Config) -> Contracts:
     """The contract checks: ``validate``, ``is_valid``, ``assert_contract`` (strict by ``--talon-strict``)."""
-    from conftest_plugin.contracts import Contracts
+    from .contracts import Contracts
 
     return Contracts(strict=_run(pytestconfig).strict)

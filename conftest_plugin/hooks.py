@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from conftest_plugin.fixtures import SEED
-from conftest_plugin.state import FAKE_ONLY, FIXTURES, LIVE_VARIABLES, STATE, RunState
+from .fixtures import SEED
+from .state import FAKE_ONLY, FIXTURES, LIVE_VARIABLES, STATE, RunState
 
 _RULE_SETS = ("current", "v1", "legacy")  # checked against talon_fakes.states by a test
 _COVERAGE = "talon_fakes_coverage"

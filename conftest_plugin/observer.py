@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from conftest_plugin.checks import Observed, operation_of
+from .checks import Observed, operation_of
 
 Origin = tuple[str, str, int]
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from conftest_plugin.target import Target
 from talon_fakes import auth
+
+from .target import Target
 
 INSTALL_HINT = (
     "the official Talon.One SDK is not installed (no module talon_one): "

@@ -13,19 +13,31 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin.coverage import Coverage
+from .coverage import Coverage
 
 if TYPE_CHECKING:
-    from conftest_plugin.checks import Observed
-    from conftest_plugin.fakes import PluginFake
-    from conftest_plugin.testrun import LiveSettings, TestRun
+    from .checks import Observed
+    from .fakes import PluginFake
+    from .testrun import LiveSettings, TestRun
 
 #: The fixtures that put a test under the plugin's care (reset, checks, coverage, live mode).
 FIXTURES = frozenset(
     {"talon_fake", "talon_target", "talon_client", "talon_integration_api", "talon_management_api"}
 )
 #: What ``talon_fake_options`` may set (the keyword arguments of ``TalonFake``).
-FAKE_OPTIONS = ("api_key", "management_key", "bearer_token", "application_id", "host", "port", "campaigns")
+FAKE_OPTIONS = (
+    "api_key",
+    "management_key",
+    "bearer_token",
+    "application_id",
+    "host",
+    "port",
+    "read_timeout",
+    "idle_timeout",
+    "max_connections",
+    "grace_period",
+    "campaigns",
+)
 LIVE_VARIABLES = ("TALON_BASE_URL", "TALON_API_KEY", "TALON_MANAGEMENT_KEY")
 FAKE_ONLY = (
     "it needs the fake's controls (talon_fake: seed_session, clock, inject_fault, effects, journal), "
@@ -77,7 +89,7 @@ class RunState:
     def live_settings(self) -> LiveSettings | list[str]:
         """The deployment under ``--talon-live`` (read once), or the variables that are missing."""
         if self._live_settings is None:
-            from conftest_plugin.testrun import LiveSettings
+            from .testrun import LiveSettings
 
             self._live_settings = LiveSettings.from_env(os.environ)
         return self._live_settings
@@ -95,7 +107,7 @@ class RunState:
         # A campaigns document is a dict: it keys its fake by its JSON text (one fake a document).
         key = (rules, *sorted((name, _hashable(value)) for name, value in options.items()))
         if key not in self.servers:
-            from conftest_plugin.fakes import PluginFake
+            from .fakes import PluginFake
 
             self.servers[key] = PluginFake(rules=rules, on_reset=self._collect, **options).start()
             self.coverage.rule_sets.add(rules)
@@ -119,11 +131,11 @@ class RunState:
 
     def begin(self, nodeid: str, live: bool) -> None:
         """Before a test: fresh fakes; under live mode, watch the deployment's responses."""
-        from conftest_plugin.testrun import LiveSettings, TestRun
+        from .testrun import LiveSettings, TestRun
 
         self.test = TestRun(nodeid, live)
         if live:
-            from conftest_plugin.observer import Urllib3Observer
+            from .observer import Urllib3Observer
 
             settings = self.live_settings()
             assert isinstance(settings, LiveSettings)  # the caller skipped the test otherwise
@@ -149,8 +161,8 @@ class RunState:
             return
         import warnings
 
-        from conftest_plugin.checks import check_responses, failure_message
-        from conftest_plugin.errors import ResponseContractError, TalonDriftWarning
+        from .checks import check_responses, failure_message
+        from .errors import ResponseContractError, TalonDriftWarning
 
         for fake in self.servers.values():
             self._collect(fake)

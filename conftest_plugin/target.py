@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin.state import FAKE_ONLY, RunState
-from conftest_plugin.testrun import LiveSettings
 from talon_fakes import auth
 
+from .state import FAKE_ONLY, RunState
+from .testrun import LiveSettings
+
 if TYPE_CHECKING:
-    from conftest_plugin.fakes import PluginFake
+    from .fakes import PluginFake
 
 
 class Target:

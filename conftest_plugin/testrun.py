@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest_plugin.state import LIVE_VARIABLES
+from .state import LIVE_VARIABLES
 
 if TYPE_CHECKING:
-    from conftest_plugin.checks import Observed
-    from conftest_plugin.observer import Urllib3Observer
+    from .checks import Observed
+    from .observer import Urllib3Observer
 
 
 @dataclass(frozen=True)

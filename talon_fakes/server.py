@@ -6,13 +6,14 @@
         requests.put(fake.url("/v2/customer_sessions/s1"), json=..., headers=fake.integration_headers)
 
 It is threaded (concurrent clients are served at once; the backend's lock keeps every operation
-atomic) and offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
+atomic), keeps HTTP/1.1 connections alive, and times out stalled clients
+(:mod:`talon_fakes.httpserver`: ``read_timeout``, ``idle_timeout``, ``max_connections``,
+``grace_period``). It offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
 ``journal``, ``transitions``, ``inject_fault``, ``effects``, ``set_campaigns`` and the ``clock``.
 """
 
 from __future__ import annotations
 
-import logging
 import socket
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 import orjson
-from pytest_httpserver.httpserver import HTTPServerBase
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import auth, wire
@@ -40,36 +41,21 @@ from talon_fakes.calls import JournalEntry
 from talon_fakes.campaigns import Campaigns, campaigns_from
 from talon_fakes.effects_hook import check_hook
 from talon_fakes.errors import TalonFakesError
+from talon_fakes.httpserver import KeepAliveServer, Limits
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.model import CartItem, Clock, Session
 from talon_fakes.states import Operation, RuleSet, State, Transition
 from talon_fakes.validation import validate
 
 
-class _Server(HTTPServerBase):
-    """pytest-httpserver's threaded werkzeug server, answering with the fake's app."""
-
-    def __init__(self, app: FakeApp, host: str, port: int) -> None:
-        super().__init__(host, port, threaded=True)
-        self.app = app
-
-    def application(self, request: Request) -> Response:
-        # Not HTTPServerBase.application: its log keeps every request forever.
-        request.get_data()
-        return self.dispatch(request)
-
-    def dispatch(self, request: Request) -> Response:
-        try:
-            return self.app.handle(request)
-        except Dropped:
-            sock = request.environ.get("werkzeug.socket")
-            if isinstance(sock, socket.socket):
-                sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection close, no reply
-            return Response(status=500)
-
-
 class TalonFake:
-    """A stateful fake of the Talon.One session endpoints, served on loopback."""
+    """A stateful fake of the Talon.One session endpoints, served on loopback.
+
+    ``read_timeout``, ``idle_timeout``, ``max_connections`` and ``grace_period`` configure its
+    HTTP/1.1 server (:class:`~talon_fakes.httpserver.Limits`): how long a request may take to
+    arrive, how long a kept-alive connection may idle, how many connections are served at once,
+    and how long ``stop()`` lets requests in flight finish.
+    """
 
     def __init__(
         self,
@@ -82,8 +68,14 @@ class TalonFake:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
+        read_timeout: float = Limits.read_timeout,
+        idle_timeout: float = Limits.idle_timeout,
+        max_connections: int = Limits.max_connections,
+        grace_period: float = Limits.grace_period,
         campaigns: Any = None,
     ) -> None:
+        #: The server's timeouts and bounds (see :class:`~talon_fakes.httpserver.Limits`).
+        self.limits = Limits(read_timeout, idle_timeout, max_connections, grace_period)
         self.backend = Backend(rules=rules, clock=clock)
         declared = campaigns_from(campaigns)
         tokens = set() if bearer_token is None else {bearer_token}
@@ -97,29 +89,47 @@ class TalonFake:
         #: bearer token (set ``admin.token`` to choose another).
         self.admin = AdminAPI(self, token=required_token(host, None, management_key))
         self.app.control = self.admin
-        self._server = _Server(self.app, host, port)
+        self._host, self._port = host, port
+        self._server: KeepAliveServer | None = None
         self._in_process_url: str | None = None
 
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> Self:
         """Serve in a background thread (returns at once)."""
-        # werkzeug logs every request to stderr; the journal has them instead.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        if not self._server.is_running():
+        if self._server is None:
             try:
-                self._server.start()
-            except SystemExit:  # werkzeug exits when it cannot bind; a library must not
-                where = f"{self._server.host}:{self._server.port}"
-                raise TalonFakesError(
-                    f"cannot listen on {where}: the address is in use or not available"
-                ) from None
+                self._server = KeepAliveServer(
+                    self._wsgi, self._host, self._port, self.limits, self.app.errors.append
+                )
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise TalonFakesError(f"cannot listen on {self._host}:{self._port}: {reason}") from error
+            self._port = self._server.port
+            self._server.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
-        if self._server.is_running():
-            self._server.stop()
+        """Stop serving: requests in flight get ``grace_period`` seconds to finish."""
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The app as the server runs it: an injected drop closes the connection unanswered."""
+        request = Request(environ)
+        try:
+            response = self.app.handle(request)
+        except Dropped:
+            sock = environ.get("werkzeug.socket")
+            if isinstance(sock, socket.socket):
+                sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection close, no reply
+            response = Response(status=500)  # never sent: the socket is shut
+        except HTTPException as error:  # werkzeug's own refusal (a request it cannot read)
+            status = error.code or 400
+            body = wire.error_with_status(str(error.description), status, title=error.name.lower())
+            response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+        return response(environ, start_response)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -145,9 +155,9 @@ class TalonFake:
         """Where the fake answers: ``http://127.0.0.1:<port>``, or the in-process base URL."""
         if self._in_process_url is not None:
             return self._in_process_url
-        host = self._server.host
+        host = self._host
         host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
-        return f"http://{host}:{self._server.port}"
+        return f"http://{host}:{self._port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path``."""

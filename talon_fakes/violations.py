@@ -81,9 +81,13 @@ def child(path: str, part: str | int) -> str:
     return json_path([part], root=path)
 
 
+# json.dumps builds an encoder on every call made with options; messages reuse one.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def short(value: Any, limit: int = 60) -> str:
     """A one-line, bounded rendering of a JSON value for messages."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = _ENCODER.encode(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

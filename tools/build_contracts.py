@@ -2,17 +2,11 @@
 
     python tools/build_contracts.py [--spec DIR] [--check]
 
-The OpenAPI files inline every schema (no ``$ref``) and compose objects with ``allOf``. This tool
-takes each entity's subtree, merges the ``allOf`` parts into one object (so that strict mode can
-close it with ``additionalProperties: false``), drops annotations, replaces the shared parts
-(cart item, additional cost, effect, the session itself) with ``$ref`` by ``$id``, and applies the
-deviations listed in ``DEVIATIONS`` below (each one is also explained in contracts/README.md).
-It also copies every example payload of the spec into tests/contract/data/spec-examples/, so the
-test suite runs without the spec. ``--check`` rebuilds in memory and exits 1 when a committed
-file differs: the spec moved.
-
-The contracts derived from the SDK seeds (V1 and the legacy .NET model) are written by hand and
-are not touched here.
+The spec is the copy vendored in spec/talon-openapi/ (spec/README.md says where it comes from);
+``--spec`` reads another copy. The derivation itself is talon_fakes/spec_derivation.py (the
+``talon-fakes spec-diff`` command uses it too). This tool also copies every example payload of the
+spec into tests/contract/data/spec-examples/. ``--check`` rebuilds in memory and exits 1 when a
+committed file differs: the spec or the derivation moved.
 """
 
 from __future__ import annotations
@@ -23,256 +17,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
-VERSION = "2026-11"
+# This checkout's package, not whichever copy the environment has installed.
+sys.path.insert(0, str(ROOT))
+
+from talon_fakes.contracts import VERSION  # noqa: E402
+from talon_fakes.spec_derivation import SESSION, SOURCES, SpecError, build, load_path_file, pointer_get  # noqa: E402
+
 OUT = ROOT / "contracts" / VERSION
-BASE = f"https://talon-fakes.invalid/contracts/{VERSION}/"
-DEFAULT_SPEC = ROOT.parent / "shared" / "reference" / "talon-openapi"
-
-SESSION = "integration-api/paths/v2-customer_sessions-{customerSessionId}.yaml"
-RETURNS = "integration-api/paths/v2-customer_sessions-{customerSessionId}-returns.yaml"
-REOPEN = "integration-api/paths/v2-customer_sessions-{customerSessionId}-reopen.yaml"
-MGMT_LIST = "management-api/paths/v1-applications-{applicationId}-sessions.yaml"
-MGMT_ONE = "management-api/paths/v1-applications-{applicationId}-sessions-{sessionId}.yaml"
-
-JSON_BODY = "content/application~1json/schema"
-PUT_200 = f"/put/responses/200/{JSON_BODY}"
-
-# name -> (file, JSON pointer, title, description). Order matters: parts before wholes.
-SOURCES: dict[str, tuple[str, str, str, str]] = {
-    "additional-cost": (
-        SESSION,
-        f"{PUT_200}/allOf/1/properties/customerSession/allOf/3/allOf/3/properties/additionalCosts/additionalProperties",
-        "AdditionalCost",
-        "An additional cost (session level or cart item level), keyed by its name in a map.",
-    ),
-    "cart-item": (
-        SESSION,
-        f"{PUT_200}/allOf/1/properties/customerSession/allOf/3/allOf/3/properties/cartItems/items",
-        "CartItem",
-        "A cart item, as sent in a session update and returned in every session shape.",
-    ),
-    "effect": (
-        SESSION,
-        f"{PUT_200}/allOf/0/properties/effects/items",
-        "Effect",
-        "A rule engine effect; `props` is checked against the schema of its `effectType`.",
-    ),
-    "new-customer-session-v2": (
-        SESSION,
-        f"/put/requestBody/{JSON_BODY}/properties/customerSession",
-        "NewCustomerSessionV2",
-        "The `customerSession` of a PUT /v2/customer_sessions/{id} request.",
-    ),
-    "customer-session-v2": (
-        SESSION,
-        f"{PUT_200}/allOf/1/properties/customerSession",
-        "CustomerSessionV2",
-        "The customer session in Integration API V2 responses.",
-    ),
-    "integration-request-v2": (
-        SESSION,
-        f"/put/requestBody/{JSON_BODY}",
-        "IntegrationRequest",
-        "The whole body of PUT /v2/customer_sessions/{id}.",
-    ),
-    "integration-state-v2": (
-        SESSION,
-        PUT_200,
-        "IntegrationStateV2",
-        "The 200 body of PUT /v2/customer_sessions/{id} and of POST .../returns.",
-    ),
-    "customer-session-response-v2": (
-        SESSION,
-        f"/get/responses/200/{JSON_BODY}",
-        "CustomerSessionResponse",
-        "The 200 body of GET /v2/customer_sessions/{id}.",
-    ),
-    "return-request": (
-        RETURNS,
-        f"/post/requestBody/{JSON_BODY}",
-        "IntegrationRequestReturn",
-        "The body of POST /v2/customer_sessions/{id}/returns.",
-    ),
-    "reopen-response": (
-        REOPEN,
-        PUT_200,
-        "ReopenSessionResponse",
-        "The 200 body of PUT /v2/customer_sessions/{id}/reopen: the rolled-back effects.",
-    ),
-    "application-session": (
-        MGMT_ONE,
-        f"/get/responses/200/{JSON_BODY}",
-        "ApplicationSession",
-        "A session as the Management API returns it (list item and single GET).",
-    ),
-    "application-sessions-page": (
-        MGMT_LIST,
-        f"/get/responses/200/{JSON_BODY}",
-        "ApplicationSessionsPage",
-        "The 200 body of GET /v1/applications/{applicationId}/sessions.",
-    ),
-    "error-response": (
-        SESSION,
-        f"/put/responses/400/{JSON_BODY}",
-        "ErrorResponse",
-        "The 400 body of every Integration API session operation.",
-    ),
-    "error-response-with-status": (
-        SESSION,
-        f"/put/responses/401/{JSON_BODY}",
-        "ErrorResponseWithStatus",
-        "The 401, 404 and 409 body (note the capital S of StatusCode).",
-    ),
-}
-
-# Parts replaced by a $ref wherever their (normalised) schema appears inside another contract.
-SHARED_PARTS = (
-    "additional-cost",
-    "cart-item",
-    "effect",
-    "new-customer-session-v2",
-    "customer-session-v2",
-    "application-session",
-)
-
-ANNOTATIONS = {"description", "example", "examples", "title", "externalDocs", "deprecated"}
-
-# Each deviation from the published spec, applied after extraction. The same list, with the
-# reasons, is in contracts/README.md; tests/contract/test_spec_sync.py keeps the two in step.
-DEVIATIONS = {
-    "customer-session-v2": "drop `coupon` and `referral` from `required` (V1 leftovers, never defined in V2)",
-    "effect": "dispatch `props` on `effectType` instead of the unsatisfiable 35-branch `oneOf`; "
-    "drop the undefined `previousExpirationDate` from extendLoyaltyPointsExpiryDate's `required`",
-    "*": "drop the meaningless `format: string` on `integrationId`",
-}
-
-
-def pointer_get(document: Any, pointer: str) -> Any:
-    """Follow a JSON pointer (RFC 6901) into a document."""
-    node = document
-    for token in pointer.lstrip("/").split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node
-
-
-def merge_all_of(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Merge object schemas composed with ``allOf`` into one object schema."""
-    merged: dict[str, Any] = {"type": "object"}
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    for part in parts:
-        for key, value in part.items():
-            if key == "properties":
-                for name, schema in value.items():
-                    if name in properties and properties[name] != schema:
-                        raise ValueError(f"allOf parts disagree on property {name!r}")
-                    properties[name] = schema
-            elif key == "required":
-                required += [name for name in value if name not in required]
-            elif key == "type":
-                if value != "object":
-                    raise ValueError(f"allOf part of type {value!r} cannot be merged")
-            elif key in merged and merged[key] != value:
-                raise ValueError(f"allOf parts disagree on {key!r}")
-            else:
-                merged[key] = value
-    if properties:
-        merged["properties"] = properties
-    if required:
-        merged["required"] = required
-    return merged
-
-
-def normalise(schema: Any) -> Any:
-    """Drop annotations, merge ``allOf`` and normalise recursively."""
-    if isinstance(schema, list):
-        return [normalise(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: normalise(v) for k, v in schema.items() if k not in ANNOTATIONS and not k.startswith("x-")}
-    if "properties" in out:
-        out["properties"] = {name: normalise(s) for name, s in schema["properties"].items()}
-    if out.get("format") == "string":
-        del out["format"]
-    if "allOf" in out:
-        parts = out.pop("allOf")
-        out = merge_all_of([*parts, out] if out else parts)
-    return out
-
-
-def effect_schema(raw: dict[str, Any]) -> dict[str, Any]:
-    """The effect contract: envelope fields plus ``props`` dispatched on ``effectType``."""
-    envelope, props_part = raw["allOf"]
-    branches = props_part["properties"]["props"]["oneOf"]
-    effect = normalise(envelope)
-    effect["required"] = [*effect["required"], "props"]
-    effect["properties"]["props"] = {"type": "object"}
-    defs: dict[str, Any] = {}
-    for branch in branches:
-        props = normalise(branch)
-        if branch["title"] == "extendLoyaltyPointsExpiryDate":
-            props["required"] = [r for r in props["required"] if r in props["properties"]]
-        defs[branch["title"]] = props
-    effect["allOf"] = [
-        {
-            "if": {"properties": {"effectType": {"const": name}}, "required": ["effectType"]},
-            "then": {"properties": {"props": {"$ref": f"#/$defs/{name}"}}},
-        }
-        for name in defs
-    ]
-    effect["$defs"] = defs
-    return effect
-
-
-def substitute(schema: Any, parts: dict[str, Any], *, skip: str) -> Any:
-    """Replace every subtree equal to a shared part with a ``$ref`` to that part's ``$id``."""
-    for name, part in parts.items():
-        if name != skip and schema == part:
-            return {"$ref": BASE + name + ".json"}
-    if isinstance(schema, dict):
-        return {k: substitute(v, parts, skip=skip) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [substitute(v, parts, skip=skip) for v in schema]
-    return schema
-
-
-def build(spec: Path) -> dict[str, dict[str, Any]]:
-    """Build every spec-derived contract; returns name -> schema document."""
-    files: dict[str, Any] = {}
-    normalised: dict[str, Any] = {}
-    for name, (file, pointer, _, _) in SOURCES.items():
-        if file not in files:
-            files[file] = yaml.safe_load((spec / file).read_text(encoding="utf-8"))
-        raw = pointer_get(files[file], pointer)
-        normalised[name] = normalise(raw)
-        if name == "effect":
-            # Matched against the normalised spec subtree, written out as the dispatching form.
-            effect = effect_schema(raw)
-    shared: dict[str, Any] = {}
-    contracts: dict[str, dict[str, Any]] = {}
-    for name, (_, _, title, description) in SOURCES.items():
-        body = effect if name == "effect" else substitute(normalised[name], shared, skip=name)
-        if name in SHARED_PARTS:
-            # Matching is top-down on the plain normalised forms, so the largest part wins.
-            shared[name] = normalised[name]
-        if name == "customer-session-v2":
-            body["required"] = [r for r in body["required"] if r not in ("coupon", "referral")]
-        contracts[name] = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": BASE + name + ".json",
-            "title": title,
-            "description": description,
-            "$comment": "Generated by tools/build_contracts.py from the Talon.One OpenAPI spec; "
-            "edit the tool, not this file. Deviations: contracts/README.md.",
-            **body,
-        }
-    return contracts
-
-
+DEFAULT_SPEC = ROOT / "spec" / "talon-openapi"
 EXAMPLES_OUT = ROOT / "tests" / "contract" / "data" / "spec-examples"
 # Postman examples that are not customer-session payloads: the Management login and a CSV export.
 UNRELATED_EXAMPLES = ("createSession__", "exportCustomerSessions__")
@@ -284,7 +37,7 @@ def build_examples(spec: Path) -> dict[str, Any]:
     for path in sorted((spec / "postman-examples").glob("*.json")):
         if not path.name.startswith(UNRELATED_EXAMPLES):
             examples[path.name] = json.loads(path.read_text(encoding="utf-8"))
-    session = yaml.safe_load((spec / SESSION).read_text(encoding="utf-8"))
+    session = load_path_file(spec, SESSION)
     named = pointer_get(session, "/put/requestBody/content/application~1json/examples")
     for title, example in named.items():
         slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
@@ -302,14 +55,17 @@ def render(document: Any) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the talon-openapi folder")
+    parser.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="a talon-openapi folder (default: spec/talon-openapi)"
+    )
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
-    if not (args.spec / SESSION).is_file():
-        parser.error(f"no Talon.One OpenAPI path files under {args.spec} (give the talon-openapi folder)")
+    try:
+        outputs = {OUT / f"{name}.json": doc for name, doc in build(args.spec).items()}
+        outputs |= {EXAMPLES_OUT / name: doc for name, doc in build_examples(args.spec).items()}
+    except SpecError as error:
+        parser.error(str(error))
     stale = []
-    outputs = {OUT / f"{name}.json": doc for name, doc in build(args.spec).items()}
-    outputs |= {EXAMPLES_OUT / name: doc for name, doc in build_examples(args.spec).items()}
     for path, document in outputs.items():
         text = render(document)
         if args.check:

@@ -4,7 +4,7 @@ Every test is ``talon_verified``: it runs against the fake by default, and again
 Talon.One sandbox with::
 
     TALON_BASE_URL=https://yourbaseurl.talon.one TALON_API_KEY=... TALON_MANAGEMENT_KEY=... \\
-        pytest --pyargs conftest_plugin.verified --talon-live
+        pytest --pyargs talon_fakes._plugin.verified --talon-live
 
 Each response is checked against its contract (add ``--talon-strict`` to fail on unknown
 fields). The sessions it makes have fresh ``talon-fakes-`` integration IDs; nothing is deleted.

@@ -8,12 +8,15 @@ fake, the contracts or these assumptions have drifted from the deployment.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin.client import TalonClient, TalonResponse
-from conftest_plugin.target import Target
+if TYPE_CHECKING:
+    # Annotations only: run from a checkout, pytest imports this file under the folder's own name
+    # (conftest_plugin.verified), and the fixtures come from the plugin (talon_fakes._plugin).
+    from ..client import TalonClient, TalonResponse
+    from ..target import Target
 
 pytestmark = pytest.mark.talon_verified
 

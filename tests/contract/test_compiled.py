@@ -40,7 +40,14 @@ def assert_same_report(doc: Any, contract: str) -> None:
         theirs = reference_violations(doc, contract, strict=strict)
         assert [v.as_dict() for v in ours] == [v.as_dict() for v in theirs], f"strict={strict}"
         assert ours == theirs
-        assert compiled.explain(doc, contract, strict) is not None, "fell back to the reference"
+        if not has_empty_key(doc):  # jsonschema-rs drops "" from instance paths: those fall back
+            assert compiled.explain(doc, contract, strict) is not None, "fell back to the reference"
+
+
+def has_empty_key(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "" in node or any(has_empty_key(value) for value in node.values())
+    return isinstance(node, list) and any(has_empty_key(value) for value in node)
 
 
 def test_the_strategies_cover_the_session_contracts() -> None:
@@ -166,6 +173,22 @@ def test_spec_closed_objects_are_worded_as_the_reference_words_them() -> None:
     assert_same_report(doc, "integration-state-v2")
     [violation] = validate(doc, "integration-state-v2")
     assert violation.message == "Additional properties are not allowed ('a', 'b' were unexpected)"
+
+
+@pytest.mark.parametrize("key", ["0", "12", "", "a/b", "~0", "é", "x y"])
+def test_odd_keys_keep_their_paths(key: str) -> None:
+    """jsonschema-rs gives "0" as 0 and leaves "" out of its paths; reports keep the keys."""
+    doc = session()
+    doc["additionalCosts"] = {key: {"price": "1"}}
+    doc["attributes"] = {key: 1}
+    doc[key or "_"] = {key: 1}
+    doc["cartItems"][0][key] = 2
+    for strict in (False, True):
+        assert validate(doc, "customer-session-v2", strict=strict) == reference_violations(
+            doc, "customer-session-v2", strict=strict
+        )
+    paths = {v.path for v in validate(doc, "customer-session-v2")}
+    assert f"$.additionalCosts[{json.dumps(key, ensure_ascii=False)}].price" in paths
 
 
 @example(depth=5_000)

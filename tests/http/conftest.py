@@ -18,7 +18,7 @@ import pytest
 import requests
 
 import talon_fakes
-from conftest_plugin.checks import contract_for
+from talon_fakes._plugin.checks import contract_for
 from talon_fakes.server import TalonFake
 
 _SESSION = "/v2/customer_sessions/"

@@ -72,7 +72,7 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_plugin_imports_nothing_heavy() -> None:
-    assert _modules_after("import conftest_plugin") == set()
+    assert _modules_after("import talon_fakes.pytest_plugin") == set()
 
 
 def test_a_collect_only_run_with_the_plugin_imports_nothing_heavy(
@@ -92,7 +92,5 @@ def test_a_collect_only_run_with_the_plugin_imports_nothing_heavy(
     # Only this plugin: the others installed here (Hypothesis's, Faker's, pytest-httpserver's)
     # import their own packages.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = pytester.runpytest_subprocess(
-        "--collect-only", "-p", "conftest_plugin", "-p", "no:cacheprovider"
-    )
+    result = pytester.runpytest_subprocess("--collect-only", "-p", "talon_fakes", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["HEAVY: []", "*2 tests collected*"])

@@ -168,7 +168,7 @@ def test_reaches_for_the_fake(talon_target):
 def test_the_shipped_life_cycle_suite_passes(
     pytester: pytest.Pytester, live_env: TalonFake, live: bool
 ) -> None:
-    args = ["--pyargs", "conftest_plugin.verified", "--talon-strict", "-p", "no:cacheprovider"]
+    args = ["--pyargs", "talon_fakes._plugin.verified", "--talon-strict", "-p", "no:cacheprovider"]
     result = pytester.runpytest_inprocess(*args, *(["--talon-live"] if live else []))
     result.assert_outcomes(passed=9)
     made = {s.integration_id for s in live_env.sessions()}

@@ -160,7 +160,7 @@ def test_options_have_their_own_group_and_markers_are_registered(pytester: pytes
 
 
 def test_the_rule_set_choices_are_the_tables(pytester: pytest.Pytester) -> None:
-    from conftest_plugin import hooks
+    from talon_fakes._plugin import hooks
     from talon_fakes.states import RULE_SETS
 
     assert set(hooks._RULE_SETS) == set(RULE_SETS)
@@ -189,6 +189,31 @@ def test_sdk_fixtures_skip_without_the_sdk(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("-rs")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines(["*no module talon_one*pip install talon-one-sdk*"])
+
+
+def test_the_server_limits_are_options_of_the_fake(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def talon_fake_options():
+            return {"read_timeout": 0.3, "idle_timeout": 5, "max_connections": 8, "grace_period": 1}
+        """
+    )
+    pytester.makepyfile(
+        """
+        import socket
+
+        def test_stalled_client(talon_fake):
+            assert (talon_fake.limits.read_timeout, talon_fake.limits.max_connections) == (0.3, 8)
+            port = int(talon_fake.base_url.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(b"PUT /v2/customer_sessions/s HTTP/1.1\\r\\nContent-Length: 9\\r\\n\\r\\n{")
+                assert sock.recv(100).startswith(b"HTTP/1.1 408 ")  # after 0.3 s, not the default 10
+        """
+    )
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
 
 
 def test_campaigns_in_the_options_hold_for_every_test_and_set_campaigns_for_one(

@@ -86,7 +86,7 @@ def _run(
         "-m",
         "pytest",
         "-p",
-        "conftest_plugin",
+        "talon_fakes.pytest_plugin",
         "-p",
         "no:cacheprovider",
         "-s",

@@ -63,6 +63,7 @@ def test_domain_modules_import_no_http_or_pytest(module: str) -> None:
 
 def test_importing_the_package_and_plugin_is_cheap() -> None:
     heavy = ["hypothesis", "faker", "jsonschema", "jsonschema_rs", "pytest_httpserver", "werkzeug"]
-    code = f"import talon_fakes, conftest_plugin, sys; print([m for m in {heavy!r} if m in sys.modules])"
+    imports = "import talon_fakes, talon_fakes.pytest_plugin, sys"
+    code = f"{imports}; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
