@@ -66,6 +66,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("POST", "/clock/advance", "advance_clock"),
     ("GET", "/transitions", "get_transitions"),
     ("GET", "/diagram", "get_diagram"),
+    ("GET", "/campaigns", "get_campaigns"),
+    ("PUT", "/campaigns", "put_campaigns"),
 )
 _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     (
@@ -302,6 +304,42 @@ class AdminAPI:
         """DELETE /__admin/faults."""
         self.fake.app.faults.clear()  # atomic; a fault that fires meanwhile has fired
         return {"faults": []}
+
+    def get_campaigns(self, call: Call) -> dict[str, Any]:
+        """GET /__admin/campaigns: the campaigns in force, with their codes."""
+        return {
+            "campaigns": [
+                {
+                    "id": campaign.id,
+                    "name": campaign.name,
+                    "state": campaign.state,
+                    "running": campaign.is_running(self.fake.clock.now()),
+                    "coupons": [coupon.value for coupon in campaign.coupons],
+                    "referrals": [referral.code for referral in campaign.referrals],
+                    "rules": len(campaign.rules),
+                }
+                for campaign in self.fake.campaigns.campaigns
+            ]
+        }
+
+    def put_campaigns(self, call: Call) -> dict[str, Any]:
+        """PUT /__admin/campaigns: the same document as ``serve --campaigns FILE``.
+
+        They stay across ``POST /__admin/reset``, as campaigns given at start do (WireMock keeps the
+        stubs a client loaded across its reset too); a document the fake cannot take is a 400 naming
+        the JSON path inside it, and changes nothing.
+        """
+        from talon_fakes.campaigns import load_campaigns
+        from talon_fakes.errors import InvalidCampaigns
+
+        document = _object(call)
+        try:
+            campaigns = load_campaigns(document)
+        except InvalidCampaigns as error:
+            raise _refuse(f"the campaigns are not valid: {error}", error.path) from None
+        self.fake.app.default_campaigns = campaigns
+        self.fake.app.set_campaigns(campaigns)
+        return self.get_campaigns(call)
 
     def get_clock(self, call: Call) -> dict[str, Any]:
         """GET /__admin/clock."""

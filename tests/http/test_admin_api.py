@@ -349,3 +349,45 @@ def test_one_session_and_a_seed_given_as_a_whole_put_body(fake: Served) -> None:
     )
     status, error = fake.call("GET", "/__admin/sessions/nobody")
     assert (status, error["message"]) == (404, "no session 'nobody' in the fake")
+
+
+def test_campaigns_put_over_http_stay_across_a_reset_and_judge_coupons(fake: Served) -> None:
+    campaigns = {
+        "campaigns": [
+            {
+                "id": 7,
+                "name": "Ten off shoes",
+                "state": "enabled",
+                "coupons": [{"value": "SHOES10", "usageLimit": 1}],
+                "rules": [
+                    {
+                        "title": "10% off",
+                        "conditions": [{"couponValid": True}],
+                        "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}],
+                    }
+                ],
+            }
+        ]
+    }
+    status, declared = fake.call("PUT", "/__admin/campaigns", campaigns)
+    assert status == 200, declared
+    assert declared["campaigns"][0]["coupons"] == ["SHOES10"]
+    assert fake.call("POST", "/__admin/reset") == (200, {"reset": True})  # campaigns stay
+
+    cart = {"cartItems": [{"sku": "S", "quantity": 1, "price": 50.0}], "couponCodes": ["SHOES10", "NOPE"]}
+    status, state = fake.call("PUT", "/v2/customer_sessions/c-1", {"customerSession": cart}, INTEGRATION)
+    assert status == 200, state
+    by_type = {e["effectType"]: e["props"] for e in state["effects"]}
+    assert by_type["acceptCoupon"]["value"] == "SHOES10"
+    assert (by_type["rejectCoupon"]["value"], by_type["rejectCoupon"]["rejectionReason"]) == (
+        "NOPE",
+        "CouponNotFound",
+    )
+    assert (by_type["setDiscount"]["name"], by_type["setDiscount"]["value"]) == ("10% off", 5.0)
+
+    # A document the fake cannot take: a 400 naming the path inside it, and nothing changes.
+    broken = {"campaigns": [{**campaigns["campaigns"][0], "coupons": [{"value": "X", "usageLimit": "one"}]}]}
+    status, error = fake.call("PUT", "/__admin/campaigns", broken)
+    assert status == 400
+    assert "$.campaigns[0].coupons[0].usageLimit" in error["message"]
+    assert fake.call("GET", "/__admin/campaigns")[1] == declared
