@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,6 @@ from talon_fakes.backend import Backend, Outcome
 from talon_fakes.calls import (
     Call,
     HttpError,
-    JournalEntry,
     bad,
     boolean,
     date_time,
@@ -39,10 +37,14 @@ from talon_fakes.calls import (
 )
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
 from talon_fakes.guards import Changing, Replies, SessionLocks
+from talon_fakes.intake import late, path_parameters, read_body, too_large
+from talon_fakes.journal import TRIM_THRESHOLD, Journal, JournalEntry, Limits, give_back_memory
 from talon_fakes.model import Session
 from talon_fakes.queries import SessionQuery
 from talon_fakes.states import State
 from talon_fakes.validation import validate
+
+_SESSION_BYTES = 10_000  # about what a stored session of a few cart items takes (bench_soak)
 
 DEFAULT_API_KEY = "talon-fakes-api-key"
 DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
@@ -87,6 +89,13 @@ class FakeConfig:
     management_keys: set[str] = field(default_factory=lambda: {DEFAULT_MANAGEMENT_KEY})
     bearer_tokens: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        named = [("api_key", k) for k in self.api_keys] + [("bearer_token", t) for t in self.bearer_tokens]
+        for name, secret in named + [("management_key", k) for k in self.management_keys]:
+            problem = auth.secret_problem(secret)
+            if problem is not None:
+                raise TalonFakesError(f"{name} {problem}; give a non-empty key, e.g. {name}='my-{name}'")
+
 
 class Dropped(Exception):
     """An injected dropped connection."""
@@ -96,13 +105,16 @@ class _Answer:
     """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
     a broken hook or an answer that cannot be written stores nothing."""
 
-    __slots__ = ("app", "content", "operation", "payload")
+    __slots__ = ("app", "content", "generation", "operation", "payload")
 
-    def __init__(self, app: FakeApp, operation: str, content: list[str] | None) -> None:
+    def __init__(self, app: FakeApp, operation: str, content: list[str] | None, call: Call) -> None:
         self.app, self.operation, self.content = app, operation, content
+        self.generation = call.generation
         self.payload = b""
 
     def __call__(self, outcome: Outcome) -> None:
+        if self.generation != self.app.generation:  # a reset came while it ran: store nothing
+            raise late()
         effects = self.app.effects_for(outcome.session, self.operation)
         if self.content is None:  # reopen answers with the rolled back effects alone
             body: dict[str, Any] = {"effects": effects}
@@ -121,21 +133,35 @@ class FakeApp:
     """Routes requests to the backend; records them; injects faults; reports hook errors."""
 
     def __init__(
-        self, backend: Backend, config: FakeConfig | None = None, *, journal_limit: int = 10_000
+        self, backend: Backend, config: FakeConfig | None = None, *, limits: Limits | None = None
     ) -> None:
         self.backend = backend
         self.config = config or FakeConfig()
         self.effects_hook: EffectsHook | None = None
-        # The latest requests (a long-running `talon-fakes serve` must not grow without bound).
-        self.journal: deque[JournalEntry] = deque(maxlen=journal_limit)
+        # The latest requests, within a byte budget (a long-running `serve` must not grow).
+        self.journal = Journal(limits or Limits())
+        #: How many resets so far: a request that began before the latest one stores nothing.
+        self.generation = 0
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []  # raised in the server thread; re-raised in the test
         self._lock = threading.Lock()
         self._sessions = SessionLocks()
         self._replies = Replies()
 
+    @property
+    def limits(self) -> Limits:
+        """The body size limit and the journal's budget (settable: takes effect at once)."""
+        return self.journal.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.journal.limits = limits
+
     def reset(self) -> None:
         """Clear the store (and reset the clock), the journal, faults, the hook and collected errors."""
+        with self._lock:
+            self.generation += 1  # first: a request still running must see it before it stores
+        heavy = self.journal.bytes + self.backend.size() * _SESSION_BYTES >= TRIM_THRESHOLD
         self.backend.reset()
         with self._lock:
             self.journal.clear()
@@ -143,12 +169,17 @@ class FakeApp:
             self.errors.clear()
         self._replies.clear()
         self.effects_hook = None
+        if heavy:  # give the freed memory back, or RSS stays near its peak
+            wire.timestamp.cache_clear()  # its entries would pin the allocator's arenas
+            give_back_memory()
 
     # -- dispatch ----------------------------------------------------------------------------
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         """The app as a WSGI callable (for httpx's WSGITransport and any WSGI server)."""
-        return self.handle(Request(environ))(environ, start_response)
+        request = Request(environ)
+        read_body(request, self.limits.max_body_bytes)
+        return self.handle(request)(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         """Answer one werkzeug request."""
@@ -158,9 +189,12 @@ class FakeApp:
     def answer(self, call: Call) -> tuple[int, bytes]:
         """Answer one request: its status and JSON body (a dropped connection raises ``Dropped``)."""
         operation, status, body, injected = None, 500, None, False
+        call.generation = generation = self.generation
         try:
             handler, api, args = self._route(call)
             operation = handler
+            if call.oversize is not None or len(call.body) > self.limits.max_body_bytes:
+                raise too_large(call.oversize if call.oversize != -1 else None, self.limits.max_body_bytes)
             call.delay = self._apply_fault(operation)
             principal = self._authenticate(call, api)
             status, body = getattr(self, handler)(call, principal, **args)
@@ -183,9 +217,15 @@ class FakeApp:
                 payload = orjson.dumps(body)
             except TypeError as error:  # a value JSON cannot carry slipped through: the fake's bug
                 status, payload = 500, orjson.dumps(self._internal_error(error))
-        entry = JournalEntry(call, status, payload, operation, injected=injected)
-        with self._lock:
-            self.journal.append(entry)
+        stale = generation != self.generation
+        if stale:  # it began in an earlier test: its answer is no answer of this one's fake
+            refusal = late()
+            status, payload, injected = refusal.status, orjson.dumps(refusal.body), False
+        self.journal.append(JournalEntry(
+            method=call.method, path=call.path, query_string=call.query_string, headers=call.headers,
+            body=call.body, body_size=call.oversize, status=status, payload=payload, operation=operation,
+            started=call.started, body_limit=self.limits.journal_body_bytes, injected=injected, late=stale,
+        ))  # fmt: skip
         return status, payload
 
     def _internal_error(self, error: BaseException) -> dict[str, Any]:
@@ -199,7 +239,7 @@ class FakeApp:
             match = pattern.fullmatch(call.path)
             if match:
                 if method == call.method:
-                    return handler, api, match.groupdict()
+                    return handler, api, path_parameters(match.groupdict())
                 allowed.append(method)
         if allowed:
             message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
@@ -275,7 +315,7 @@ class FakeApp:
         update, content = wire.session_update(json_body(call))
         if not dry and "campaignEligibility" in content:  # only a dry run has it (the spec)
             content = [name for name in content if name != "campaignEligibility"]
-        answer = _Answer(self, "update", content)
+        answer = _Answer(self, "update", content, call)
         with Changing(self._sessions, call, (application_id, integration_id), wait=False):
             _transition(
                 lambda: self.backend.update_customer_session(
@@ -311,7 +351,7 @@ class FakeApp:
                 if replay is not None:
                     return 200, replay
             items, content = wire.returned_items(request[0], session)
-            answer = _Answer(self, "return", content)
+            answer = _Answer(self, "return", content, call)
             _transition(
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, confirm=answer
@@ -319,14 +359,15 @@ class FakeApp:
                 parameter="customerSessionId",  # the session's state forbids it, not the body
             )
             if reply_key is not None and not dry:
-                self._replies.keep(reply_key, request, answer.payload, self.backend.clock.now())
+                now, began = self.backend.clock.now(), call.generation
+                self._replies.keep(reply_key, request, answer.payload, now, lambda: began == self.generation)
         return 200, answer.payload
 
     def reopen_customer_session(
         self, call: Call, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        answer = _Answer(self, "reopen", None)
+        answer = _Answer(self, "reopen", None, call)
         with Changing(self._sessions, call, (application_id, integration_id), wait=True):
             _transition(
                 lambda: self.backend.reopen_customer_session(application_id, integration_id, confirm=answer),

@@ -35,9 +35,11 @@ from talon_fakes.app import (
     Fault,
 )
 from talon_fakes.backend import Backend, Outcome, SessionUpdate
-from talon_fakes.calls import JournalEntry
+from talon_fakes.controls import check_fault, check_hook
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
+from talon_fakes.intake import read_body
+from talon_fakes.journal import JournalEntry, Limits
 from talon_fakes.model import CartItem, Clock, Session
 from talon_fakes.states import Operation, RuleSet, State, Transition
 from talon_fakes.validation import validate
@@ -52,8 +54,13 @@ class _Server(HTTPServerBase):
 
     def application(self, request: Request) -> Response:
         # Not HTTPServerBase.application: its log keeps every request forever.
-        request.get_data()
-        return self.dispatch(request)
+        try:
+            read_body(request, self.app.limits.max_body_bytes)
+            return self.dispatch(request)
+        finally:
+            # werkzeug's Request and its environ refer to each other: a cycle that holds the body
+            # and the socket until a full garbage collection. Broken, both go with the request.
+            request.environ.pop("werkzeug.request", None)
 
     def dispatch(self, request: Request) -> Response:
         try:
@@ -66,7 +73,11 @@ class _Server(HTTPServerBase):
 
 
 class TalonFake:
-    """A stateful fake of the Talon.One session endpoints, served on loopback."""
+    """A stateful fake of the Talon.One session endpoints, served on loopback.
+
+    ``limits`` (:class:`~talon_fakes.journal.Limits`) bound the request body it reads (a larger
+    one is a 413) and the memory its journal keeps.
+    """
 
     def __init__(
         self,
@@ -79,11 +90,12 @@ class TalonFake:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
+        limits: Limits | None = None,
     ) -> None:
-        self.backend = Backend(rules=rules, clock=clock)
         tokens = set() if bearer_token is None else {bearer_token}
-        config = FakeConfig({api_key: application_id}, {management_key}, tokens)
-        self.app = FakeApp(self.backend, config)
+        config = FakeConfig({api_key: application_id}, {management_key}, tokens)  # refuses empty keys
+        self.backend = Backend(rules=rules, clock=clock)
+        self.app = FakeApp(self.backend, config, limits=limits)
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
         self.bearer_token = bearer_token
@@ -223,8 +235,9 @@ class TalonFake:
 
     @property
     def journal(self) -> list[JournalEntry]:
-        """Every request answered since the last reset, in order."""
-        return list(self.app.journal)
+        """The requests answered since the last reset, in order: the latest ones, within
+        ``Limits.journal_bytes`` (each entry's ``seq`` counts from 0 at the reset)."""
+        return self.app.journal.entries()
 
     def inject_fault(
         self,
@@ -241,17 +254,21 @@ class TalonFake:
         ``status`` (and ``body``) answers instead of the API; ``delay`` waits first; ``drop``
         closes the connection without an answer.
         """
-        if status is None and not delay and not drop:
-            raise TalonFakesError("a fault needs a status, a delay or drop=True")
         operations = [handler for _, _, handler, _ in ROUTES]
-        if operation is not None and operation not in operations:
-            raise TalonFakesError(
-                f"no operation {operation!r} to inject a fault into; the fake's: {', '.join(operations)}"
-            )
+        check_fault(
+            status=status,
+            body=body,
+            delay=delay,
+            drop=drop,
+            times=times,
+            operation=operation,
+            operations=operations,
+        )
         self.app.faults.append(Fault(times, status, body, delay, drop, operation))
 
     def effects(self, hook: EffectsHook | None) -> None:
         """Register (or clear) the stand-in for the rule engine."""
+        check_hook(hook)
         self.app.effects_hook = hook
 
     def check_errors(self) -> None:
