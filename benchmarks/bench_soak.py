@@ -10,8 +10,9 @@ requests over HTTP too). It prints, for one process (Linux: RSS read from ``/pro
    size limit), the sessions stored, the journal's bytes;
 3. the RSS after ``reset()`` and its ratio to the fresh fake's (target: at most 1.2);
 4. the memory per stored session (tracemalloc, and RSS growth over 20 000 sessions);
-5. steady state: repeated requests to one session, the RSS after each batch once the journal has
-   filled its budget (target: growth near zero);
+5. steady state: repeated reads, then updates and reads, of one session, the RSS after each batch
+   once the journal has filled its budget (target: growth near zero; an update adds a step to the
+   session's history, which is state);
 6. with ``--socket``: the same mix over HTTP (requests), the RSS after it and after ``reset()``.
 
 In-process requests go through :func:`talon_fakes.inprocess.call`, the in-process mode's own
@@ -151,21 +152,23 @@ def main() -> None:
     report("RSS growth per session (journal included)", grown / 20_000, "B")
     fake.reset()
 
-    print("\nsteady state: GET and PUT on one session, RSS after each batch of 25 000:")
-    levels = []
-    for batch in range(8):
-        for _ in range(12_500):
-            send("PUT", "/v2/customer_sessions/one", body, fake.integration_headers)
-            send("GET", "/v2/customer_sessions/one", None, fake.integration_headers)
-        levels.append(rss())
-        full = fake.app.journal.bytes >= Limits().journal_bytes * 0.95
-        print(
-            f"  after {(batch + 1) * 25_000:>7} requests: RSS {levels[-1] / MiB:7.1f} MiB; "
-            f"journal full: {full}"
-        )
-    print(f"  growth over the last 100 000 requests: {(levels[-1] - levels[3]) / MiB:+.1f} MiB")
-    fake.reset()
-    report("RSS after reset()", rss())
+    for name, update in (("GET", False), ("PUT and GET", True)):
+        print(f"\nsteady state: {name} on one session, RSS after each batch of 25 000 requests:")
+        send("PUT", "/v2/customer_sessions/one", body, fake.integration_headers)
+        levels = []
+        for batch in range(8):
+            for _ in range(12_500):
+                send("PUT" if update else "GET", "/v2/customer_sessions/one", body if update else None,
+                     fake.integration_headers)  # fmt: skip
+                send("GET", "/v2/customer_sessions/one", None, fake.integration_headers)
+            levels.append(rss())
+            full = fake.app.journal.bytes >= Limits().journal_bytes * 0.95
+            print(f"  after {(batch + 1) * 25_000:>7}: RSS {levels[-1] / MiB:7.1f} MiB; journal full: {full}")
+        steps = len(fake.session("one").history)
+        print(f"  growth over the last 100 000 requests: {(levels[-1] - levels[3]) / MiB:+.1f} MiB "
+              f"(the session's history: {steps} steps, state that grows with each update)")  # fmt: skip
+        fake.reset()
+        report("RSS after reset()", rss())
 
     if options.socket:
         import requests
