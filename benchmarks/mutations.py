@@ -450,12 +450,20 @@ def _bulk_order(doc: Json, rng: random.Random) -> None:
     retotal(session_of(doc))
 
 
-def mutants(contract: str, docs: list[Json], *, seed: int = 0) -> list[tuple[Mutation, Json]]:
-    """One mutant per document, cycling through every mutation that applies to it."""
-    rng = random.Random(f"mutants/{contract}/{seed}")
+def mutants(
+    contract: str, docs: list[Json], *, seed: int = 0, breaks: Breaks | None = None
+) -> list[tuple[Mutation, Json]]:
+    """One mutant per document, cycling through every mutation that applies to it.
+
+    ``breaks`` keeps only the mutations that break that way (``"schema"``: invalid documents;
+    ``"unknown_field"``: documents with one field the contract does not define).
+    """
+    rng = random.Random(
+        f"mutants/{contract}/{seed}" if breaks is None else f"mutants/{contract}/{seed}/{breaks}"
+    )
     out = []
     for index, doc in enumerate(docs):
-        usable = [m for m in MUTATIONS if m.applies_to(doc, contract)]
+        usable = [m for m in MUTATIONS if m.applies_to(doc, contract) and breaks in (None, m.breaks)]
         mutation = usable[index % len(usable)]
         out.append((mutation, mutation(doc, rng)))
     return out

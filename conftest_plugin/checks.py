@@ -1,16 +1,14 @@
 """Which contract a response of the session API must follow, and the check of a test's responses.
 
-The operations and their 200 contracts are read from the OpenAPI document of the fake
-(:mod:`talon_fakes.openapi`, itself built from the contracts), so this module holds no table of
-its own: error bodies follow ``error-response`` (400) or ``error-response-with-status`` (any
-other status), as that document says for every declared error.
+The operations and their 200 contracts are read from the API table (:mod:`talon_fakes.api`,
+which the fake's router and its OpenAPI document read too), so this module holds no table of its
+own: error bodies follow ``error-response`` (400) or ``error-response-with-status`` (any other
+status), as that table says for every declared error.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 
@@ -30,35 +28,24 @@ class Observed:
         return f"{self.method} {self.path} -> {self.status} ({operation})"
 
 
-@cache
-def _operations() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
-    """(method, path pattern, handler, 200 contract) for every operation of the fake."""
-    from talon_fakes.openapi import OPERATIONS, document
-
-    paths = document()["paths"]
-    rows = []
-    for method, path, _operation_id, handler in OPERATIONS:
-        ok = paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-        pattern = re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path))
-        rows.append((method.upper(), pattern, handler, ok.rsplit("/", 1)[-1]))
-    return tuple(rows)
-
-
 def operation_of(method: str, path: str) -> str | None:
     """The fake's handler name for a request (``None`` when no operation has that method and path)."""
-    for verb, pattern, handler, _ in _operations():
-        if verb == method.upper() and pattern.fullmatch(path):
-            return handler
-    return None
+    from talon_fakes.api import route
+
+    operation = route(method, path)
+    return None if operation is None else operation.name
 
 
 def contract_for(operation: str | None, status: int) -> str:
     """The contract of a response body: the operation's 200 contract, or the error contract."""
-    if status == 200:
-        for _, _, handler, ok in _operations():
-            if handler == operation:
-                return ok
-    return "error-response" if status == 400 else "error-response-with-status"
+    from talon_fakes import api
+
+    if status == 200 and operation is not None:
+        try:
+            return api.operation(operation).answers[200]
+        except KeyError:  # not an operation of the fake: as for an unrouted request
+            pass
+    return api.BAD_REQUEST if status == 400 else api.ERROR_WITH_STATUS
 
 
 @dataclass

@@ -99,11 +99,16 @@ class TalonClient:
         integration_id: str,
         customer_session: Mapping[str, Any],
         *,
-        response_content: Sequence[str] = ("customerSession",),
+        response_content: Sequence[str] | None = None,
         dry: bool | None = None,
     ) -> TalonResponse:
-        """PUT /v2/customer_sessions/{id} (creates the session when new)."""
-        body = {"customerSession": dict(customer_session), "responseContent": list(response_content)}
+        """PUT /v2/customer_sessions/{id} (creates the session when new).
+
+        ``response_content`` is sent only when given: the answer has the session either way.
+        """
+        body: dict[str, Any] = {"customerSession": dict(customer_session)}
+        if response_content is not None:
+            body["responseContent"] = list(response_content)
         return self.request("PUT", self.session_path(integration_id), body=body, params={"dry": dry})
 
     def get_customer_session(self, integration_id: str) -> TalonResponse:
@@ -116,13 +121,12 @@ class TalonClient:
         items: Sequence[Mapping[str, Any]],
         *,
         idempotency_key: str | None = None,
-        response_content: Sequence[str] = ("customerSession",),
+        response_content: Sequence[str] | None = None,
     ) -> TalonResponse:
         """POST /v2/customer_sessions/{id}/returns (``items``: ``{"position": 0, "quantity": 1}``)."""
-        body = {
-            "return": {"returnedCartItems": [dict(i) for i in items]},
-            "responseContent": list(response_content),
-        }
+        body: dict[str, Any] = {"return": {"returnedCartItems": [dict(i) for i in items]}}
+        if response_content is not None:
+            body["responseContent"] = list(response_content)
         headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
         return self.request(
             "POST", self.session_path(integration_id) + "/returns", body=body, headers=headers

@@ -24,6 +24,7 @@ import orjson
 from werkzeug.wrappers import Request, Response
 
 from talon_fakes import auth, wire
+from talon_fakes.api import OPERATIONS
 from talon_fakes.backend import Backend, Outcome
 from talon_fakes.calls import (
     Call,
@@ -55,18 +56,16 @@ DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
 #: locked: it may read the fake's test controls, but must not call the fake over HTTP.
 EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
 
-_SESSION = r"/v2/customer_sessions/(?P<integration_id>[^/]+)"
-_APP_SESSIONS = r"/v1/applications/(?P<application_id>[^/]+)/sessions"
-
-# (method, path pattern, handler, API). The path's named groups are the handler's arguments.
+# (method, path pattern, handler, API), read from the API table. The path's named groups (the
+# spec's parameter names), renamed by _ARGUMENTS, are the handler's arguments.
 ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("PUT", re.compile(_SESSION), "update_customer_session", "integration"),
-    ("GET", re.compile(_SESSION), "get_customer_session", "integration"),
-    ("POST", re.compile(_SESSION + "/returns"), "return_cart_items", "integration"),
-    ("PUT", re.compile(_SESSION + "/reopen"), "reopen_customer_session", "integration"),
-    ("GET", re.compile(_APP_SESSIONS), "list_application_sessions", "management"),
-    ("GET", re.compile(_APP_SESSIONS + r"/(?P<session_id>[^/]+)"), "get_application_session", "management"),
+    (operation.method, operation.pattern, operation.name, operation.api) for operation in OPERATIONS
 ]
+_ARGUMENTS = {
+    "customerSessionId": "integration_id",
+    "applicationId": "application_id",
+    "sessionId": "session_id",
+}
 
 
 @dataclass
@@ -105,10 +104,12 @@ class _Answer:
     """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
     a broken hook or an answer that cannot be written stores nothing."""
 
-    __slots__ = ("app", "content", "generation", "operation", "payload")
+    __slots__ = ("app", "content", "dry", "generation", "operation", "payload")
 
-    def __init__(self, app: FakeApp, operation: str, content: list[str] | None, call: Call) -> None:
-        self.app, self.operation, self.content = app, operation, content
+    def __init__(
+        self, app: FakeApp, operation: str, content: list[str] | None, call: Call, *, dry: bool = False
+    ) -> None:
+        self.app, self.operation, self.content, self.dry = app, operation, content, dry
         self.generation = call.generation
         self.payload = b""
 
@@ -120,11 +121,7 @@ class _Answer:
             body: dict[str, Any] = {"effects": effects}
         else:
             body = wire.integration_state(
-                outcome.session,
-                effects=effects,
-                response_content=self.content,
-                profile=outcome.profile,
-                created_return=outcome.created,
+                outcome, effects=effects, response_content=self.content, dry=self.dry
             )
         self.payload = orjson.dumps(body)
 
@@ -239,7 +236,8 @@ class FakeApp:
             match = pattern.fullmatch(call.path)
             if match:
                 if method == call.method:
-                    return handler, api, path_parameters(match.groupdict())
+                    decoded = path_parameters(match.groupdict())  # each once, after matching
+                    return handler, api, {_ARGUMENTS[k]: v for k, v in decoded.items()}
                 allowed.append(method)
         if allowed:
             message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
@@ -313,9 +311,7 @@ class FakeApp:
         dry = boolean(call, "dry")
         now = date_time(call, "now")
         update, content = wire.session_update(json_body(call))
-        if not dry and "campaignEligibility" in content:  # only a dry run has it (the spec)
-            content = [name for name in content if name != "campaignEligibility"]
-        answer = _Answer(self, "update", content, call)
+        answer = _Answer(self, "update", content, call, dry=dry)
         with Changing(self._sessions, call, (application_id, integration_id), wait=False):
             _transition(
                 lambda: self.backend.update_customer_session(
@@ -351,7 +347,7 @@ class FakeApp:
                 if replay is not None:
                     return 200, replay
             items, content = wire.returned_items(request[0], session)
-            answer = _Answer(self, "return", content, call)
+            answer = _Answer(self, "return", content, call, dry=dry)
             _transition(
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, confirm=answer

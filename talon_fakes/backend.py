@@ -63,11 +63,32 @@ _UPDATE_FIELDS = tuple(f.name for f in fields(SessionUpdate))
 @dataclass(frozen=True)
 class Outcome:
     """What an operation did (or, dry, would do): the session after it, the session's profile after
-    it (``None`` for an anonymous session) and, for a return, the return it made."""
+    it (``None`` for an anonymous session), for a return the return it made, and the built-in
+    event the operation is (its ID, and its type; empty for a seed, which is no event)."""
 
     session: Session
     profile: Profile | None = None
     created: Return | None = None
+    event_id: int = 0
+    event_type: str = ""
+
+
+def event_type(before: Session | None, after: Session) -> str:
+    """The built-in event an operation makes, as docs.talon.one "Events" (dev/concepts/events) and
+    "Displaying events" list them: created, updated, closed, cancelled (an open session),
+    revoked (a closed one), partially_returned (a return) and reopened."""
+    operation, target = after.history[-1]
+    if before is None or before.id != after.id:
+        return "talon_session_created"
+    if operation is Operation.RETURN:
+        return "talon_session_partially_returned"
+    if operation is Operation.REOPEN:
+        return "talon_session_reopened"
+    if target is State.CANCELLED:
+        return "talon_session_cancelled" if before.state is State.OPEN else "talon_session_revoked"
+    if target is State.CLOSED and before.state is not State.CLOSED:
+        return "talon_session_closed"
+    return "talon_session_updated"
 
 
 #: Runs with an operation's outcome before anything is stored; whatever it raises stores nothing.
@@ -347,7 +368,11 @@ class Backend:
         store it all (unless ``dry``)."""
         profiles = link(before, session, at, find=self._profiles.get, next_id=self._next.profile, fresh=fresh)
         profile = None if session.is_anonymous else profiles[session.profile_id]
-        outcome = Outcome(session, profile, created)
+        if dry and profile is not None and profile.integration_id in self._profiles:
+            # A dry run is no activity of the customer's: the profile's lastActivity stays put.
+            profile = replace(profile, last_activity=self._profiles[profile.integration_id].last_activity)
+        kind = "" if move is None and fresh else event_type(before, session)
+        outcome = Outcome(session, profile, created, self._next.event, kind)
         if confirm is not None:
             confirm(outcome)
         if dry:
@@ -363,7 +388,7 @@ class Backend:
         if moved:
             self._by_profile.setdefault(session.profile_id, set()).add(session.id)
         self._profiles.update(profiles)
-        self._next.take(session, profiles.values(), created)
+        self._next.take(session, profiles.values(), created, event=bool(outcome.event_type))
         self.clock.stamped(at)
         if move is not None:
             self._moves[move] += 1
@@ -403,12 +428,16 @@ class _Ids:
     return_: int = 1
     event: int = 1
 
-    def take(self, session: Session, profiles: Iterable[Profile], created: Return | None) -> None:
-        """Mark the IDs of a stored outcome as used."""
+    def take(
+        self, session: Session, profiles: Iterable[Profile], created: Return | None, *, event: bool
+    ) -> None:
+        """Mark the IDs of a stored outcome as used (``event``: it made an event)."""
         self.session = max(self.session, session.id + 1)
         self.profile = max([self.profile, *(p.id + 1 for p in profiles)])
         if created is not None:
-            self.return_, self.event = created.id + 1, created.event_id + 1
+            self.return_ = created.id + 1
+        if event:
+            self.event += 1
 
 
 def _grown(history: Sequence[Step], step: Step) -> History:

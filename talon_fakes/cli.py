@@ -46,7 +46,10 @@ class _Commands(click.Group):
     """
 
     # command name -> the module that defines it as ``command``
-    _ELSEWHERE: ClassVar[dict[str, str]] = {"sample": "talon_fakes._sample"}
+    _ELSEWHERE: ClassVar[dict[str, str]] = {
+        "sample": "talon_fakes._sample",
+        "proxy": "talon_fakes.proxy_command",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self._ELSEWHERE])
@@ -82,10 +85,12 @@ def contracts_command() -> None:
         click.echo(f"{name.ljust(width)}  {description}")
 
 
-def _contract(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _contract(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from talon_fakes.contracts import check_name
     from talon_fakes.errors import ContractsNotFound, UnknownContract
 
+    if value is None:  # only --exchanges goes without (check_command says so otherwise)
+        return None
     try:
         return check_name(value)
     except UnknownContract as error:
@@ -135,19 +140,33 @@ _CHECK_HELP = """Check documents against the contract NAME (see `talon-fakes con
 
 \b
 FILE is one of:
-  *.json, or any other name   exactly one JSON document
+  *.json, or any other name   exactly one JSON document; a top-level array
+                              holds one document per item (what `talon-fakes
+                              sample --count N` prints): reports name FILE[INDEX]
   *.jsonl, *.ndjson           JSON Lines: one document per line, blank lines
                               skipped; reports name FILE:LINE
-  -                           standard input, read as ONE JSON document
-                              (pretty-printed or not) unless --jsonl is given
+  -                           standard input, read as ONE JSON document (or an
+                              array of them; pretty-printed or not) unless
+                              --jsonl is given
+
+With --exchanges, FILE... are recorded HTTP exchanges (HAR files, VCR.py cassettes,
+`talon-fakes proxy` recordings; - reads one from stdin) and no --contract is given: each request
+and answer is checked against the contract of its route and status, and reported as FILE#N
+METHOD PATH -> STATUS (operation), then one line per violation (part, contract, JSON path, rule).
+Exchanges of routes without a contract are listed, not failed.
 
 The report goes to stdout: each document with violations (its name, then one line per
 violation), then a summary line. With --format json the report is JSON Lines: one object per
 document with violations, then {"summary": {...}}.
 
 Problems reading the input go to stderr and do not stop the run: a malformed document is
-reported as FILE:LINE:COLUMN: invalid JSON: ..., a missing or unreadable file as FILE: cannot
-read: ..., and checking goes on with the next line or file.
+reported as FILE:LINE:COLUMN: invalid JSON: ... (saying so when it looks like JSON Lines read
+without --jsonl), a missing or unreadable file as FILE: cannot read: ..., and checking goes on
+with the next line or file.
+
+--max-reports N shows the first N reports (documents with violations and unreadable inputs) and
+counts the rest: a line before the summary (in JSON, "not_shown" in the summary) says how many
+were left out, of which kind, and their violations by rule. Every document is still checked.
 
 On a terminal, progress is shown on stderr; never when stderr is a pipe or a file.
 
@@ -163,7 +182,6 @@ Exit status:
 @click.option(
     "--contract",
     "-c",
-    required=True,
     metavar="NAME",
     callback=_contract,
     shell_complete=_completion(_contract_names),
@@ -179,12 +197,42 @@ Exit status:
     help="Report as readable text, or as JSON Lines for machines.",
 )
 @click.option("--jsonl", is_flag=True, help="Read every input, stdin included, as JSON Lines.")
+@click.option(
+    "--exchanges",
+    is_flag=True,
+    help="FILE... are recorded HTTP exchanges (HAR, VCR.py cassettes, `talon-fakes proxy` "
+    "recordings): each request and answer is checked against the contract of its route and "
+    "status, so no --contract is given.",
+)
+@click.option(
+    "--max-reports",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Show at most N reports; count the rest in the summary  [default: all]",
+)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(allow_dash=True))
 @click.pass_context
 def check_command(
-    ctx: click.Context, contract: str, strict: bool, fmt: Format, jsonl: bool, files: tuple[str, ...]
+    ctx: click.Context,
+    contract: str | None,
+    strict: bool,
+    fmt: Format,
+    jsonl: bool,
+    exchanges: bool,
+    max_reports: int | None,
+    files: tuple[str, ...],
 ) -> None:
     """Run ``check``: its help is the module's ``_CHECK_HELP``."""
+    if exchanges:
+        from talon_fakes.traffic import check_exchange_files
+
+        if contract is not None or jsonl:
+            message = "--exchanges takes no --contract or --jsonl: each exchange's route names its contract"
+            raise click.UsageError(message, ctx)
+        traffic = check_exchange_files(files, strict=strict, fmt=fmt, out=sys.stdout, err=sys.stderr)
+        ctx.exit(traffic.exit_code)
+    if contract is None:
+        raise click.UsageError("Missing option '--contract' / '-c' (or give --exchanges).", ctx)
     from talon_fakes.documents import size
 
     progress = None
@@ -202,6 +250,7 @@ def check_command(
             err=sys.stderr,
             stdin=sys.stdin.buffer,
             progress=progress,
+            max_reports=max_reports,
         )
     except BrokenPipeError:
         # The reader left (`| head`): stop quietly, as Unix tools do; the verdict is incomplete.
@@ -439,13 +488,12 @@ def _json_line(value: dict[str, Any]) -> str:
 
 
 def _json_entry(document: Document, violations: Sequence[Violation]) -> str:
+    where: dict[str, Any] = {"source": document.source, "line": document.line}
+    if document.index is not None:  # an item of a top-level array
+        where["index"] = document.index
     return _json_line(
-        {
-            "source": document.source,
-            "line": document.line,
-            "valid": not any(v.is_error for v in violations),
-            "violations": [v.as_dict() for v in violations],
-        }
+        where
+        | {"valid": not any(v.is_error for v in violations), "violations": [v.as_dict() for v in violations]}
     )
 
 
@@ -460,21 +508,30 @@ def check_files(
     err: TextIO,
     stdin: IO[bytes] | None = None,
     progress: tqdm[Any] | None = None,
+    max_reports: int | None = None,
 ) -> Tally:
     """Check every document of ``names`` against ``contract``, writing the report as it goes.
 
     One document is held at a time and only the counts are kept, so memory does not grow with
-    the number of documents. Returns the counts; ``.exit_code`` is the command's status.
+    the number of documents. ``max_reports`` caps the reports shown (see
+    :mod:`talon_fakes.report_limit`). Returns the counts; ``.exit_code`` is the command's status.
     """
+    from talon_fakes.contracts import schema
     from talon_fakes.documents import Unreadable, read_all
+    from talon_fakes.report_limit import ReportLimit
     from talon_fakes.validation import validate
 
     entry = _text_entry if fmt == "text" else _json_entry
     tally = Tally()
+    limit = ReportLimit(max_reports)
     on_bytes = None if progress is None else progress.update
-    for item in read_all(names, jsonl=jsonl, stdin=stdin, on_bytes=on_bytes):
+    # A top-level array is many documents, unless the contract's documents are arrays.
+    arrays = schema(contract).get("type") != "array"
+    for item in read_all(names, jsonl=jsonl, stdin=stdin, on_bytes=on_bytes, arrays=arrays):
         if isinstance(item, Unreadable):
             tally.unreadable += 1
+            if not limit.admit_unreadable():
+                continue
             _emit(err, str(item), progress)
             if fmt == "json":
                 record = {
@@ -487,7 +544,7 @@ def check_files(
             continue
         violations = validate(item.value, contract, strict=strict)
         tally.add(violations)
-        if violations:
+        if violations and limit.admit(violations):
             _emit(out, entry(item, violations), progress)
     if progress is not None:
         progress.close()  # leave=False: the bar is erased
@@ -496,8 +553,12 @@ def check_files(
         tally.unreadable += 1
         click.echo("no documents to check: every input was empty", file=err)
     if fmt == "text":
+        if limit.left_out:
+            click.echo(str(limit), file=out)
         click.echo(str(tally), file=out)
     else:
-        summary = {"contract": contract, "strict": strict, **tally.as_dict()}
+        summary: dict[str, Any] = {"contract": contract, "strict": strict, **tally.as_dict()}
+        if max_reports is not None:
+            summary["not_shown"] = limit.as_dict()
         click.echo(_json_line({"summary": summary}), file=out)
     return tally

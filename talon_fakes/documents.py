@@ -10,7 +10,10 @@ line. Which inputs hold one document and which hold one per line:
 * ``-``: standard input, one JSON document (pretty-printed or not) unless ``jsonl=True``.
 * any other name: exactly one JSON document.
 
-``jsonl=True`` reads every input as JSON Lines, whatever its name.
+``jsonl=True`` reads every input as JSON Lines, whatever its name. A single JSON document that is
+an array (what ``talon-fakes sample --count 3`` prints) holds one document per item, named
+``file[0]``, ``file[1]``, ... (``arrays=False`` reads it as one document). An input read as one
+document that fails to parse because it holds one document per line says so, and how to read it.
 """
 
 from __future__ import annotations
@@ -35,16 +38,19 @@ OnBytes = Callable[[int], object]
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One parsed document; ``line`` is its line number in a JSON Lines input, else ``None``."""
+    """One parsed document; ``line`` is its line number in a JSON Lines input, else ``None``;
+    ``index`` its position in a top-level JSON array, else ``None``."""
 
     source: str
     line: int | None
     value: Any
+    index: int | None = None
 
     @property
     def where(self) -> str:
-        """``file`` or ``file:line``: how reports name this document."""
-        return self.source if self.line is None else f"{self.source}:{self.line}"
+        """``file``, ``file:line`` or ``file[index]``: how reports name this document."""
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return where if self.index is None else f"{where}[{self.index}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +99,49 @@ def _invalid(source: str, error: orjson.JSONDecodeError, line: int | None = None
     return Unreadable(source, lineno, error.colno, f"invalid JSON: {error.msg}")
 
 
-def _one(source: str, data: bytes) -> Item:
+def _first_lines(data: bytes, count: int) -> Iterator[bytes]:
+    """The first ``count`` lines of ``data`` that are not blank, without splitting all of it."""
+    start = 0
+    while count and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        line = data[start:end].strip()
+        start = end + 1
+        if line:
+            count -= 1
+            yield line
+
+
+def _looks_like_json_lines(data: bytes) -> bool:
+    """Whether ``data``'s first two lines are each a whole JSON document: JSON Lines, not JSON."""
+    lines = list(_first_lines(data, 2))
+    if len(lines) < 2:
+        return False
     try:
-        return Document(source, None, orjson.loads(data.removeprefix(_BOM)))
+        for line in lines:
+            orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _one(source: str, data: bytes, arrays: bool) -> Iterator[Item]:
+    data = data.removeprefix(_BOM)
+    try:
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
-        return _invalid(source, error)
+        unreadable = _invalid(source, error)
+        if (error.lineno or 0) > 1 and _looks_like_json_lines(data):
+            how = "pass --jsonl" if source == STDIN_NAME else "pass --jsonl, or name the file *.jsonl"
+            hint = f"; it looks like JSON Lines (one document a line): to read it so, {how}"
+            unreadable = Unreadable(source, unreadable.line, unreadable.column, unreadable.message + hint)
+        yield unreadable
+        return
+    if arrays and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield Document(source, None, item, index)
+    else:
+        yield Document(source, None, value)
 
 
 def _lines(source: str, handle: IO[bytes], on_bytes: OnBytes | None) -> Iterator[Item]:
@@ -118,12 +162,18 @@ def _cannot_read(source: str, error: OSError) -> Unreadable:
 
 
 def read(
-    name: str, *, jsonl: bool = False, stdin: IO[bytes] | None = None, on_bytes: OnBytes | None = None
+    name: str,
+    *,
+    jsonl: bool = False,
+    stdin: IO[bytes] | None = None,
+    on_bytes: OnBytes | None = None,
+    arrays: bool = True,
 ) -> Iterator[Item]:
     """The documents of one input (a path, or ``-`` for ``stdin``), as they are read.
 
     An OS error ends this input with one :class:`Unreadable`; malformed JSON on one line of a
-    JSON Lines input is reported and reading goes on with the next line.
+    JSON Lines input is reported and reading goes on with the next line. ``arrays``: a top-level
+    array of an input read as one document holds one document per item.
     """
     source = display_name(name)
     lines = is_jsonl(name, jsonl=jsonl)
@@ -134,7 +184,7 @@ def read(
             if lines:
                 yield from _lines(source, stdin, None)
             else:
-                yield _one(source, stdin.read())
+                yield from _one(source, stdin.read(), arrays)
         except OSError as error:
             yield _cannot_read(source, error)
         return
@@ -146,7 +196,7 @@ def read(
                 data = handle.read()
                 if on_bytes is not None:
                     on_bytes(len(data))
-                yield _one(source, data)
+                yield from _one(source, data, arrays)
     except OSError as error:
         yield _cannot_read(source, error)
 
@@ -157,7 +207,8 @@ def read_all(
     jsonl: bool = False,
     stdin: IO[bytes] | None = None,
     on_bytes: OnBytes | None = None,
+    arrays: bool = True,
 ) -> Iterator[Item]:
     """The documents of every input in turn; see :func:`read`."""
     for name in names:
-        yield from read(name, jsonl=jsonl, stdin=stdin, on_bytes=on_bytes)
+        yield from read(name, jsonl=jsonl, stdin=stdin, on_bytes=on_bytes, arrays=arrays)

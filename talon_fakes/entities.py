@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from talon_fakes import builders, wire
+from talon_fakes.backend import Outcome
 from talon_fakes.builders import Spec
 from talon_fakes.choices import Pools, Source
 from talon_fakes.contracts import schema
@@ -144,12 +145,11 @@ def integration_state_v2(source: Source, pools: Pools, spec: Spec) -> Json:
     if known is not None:
         content.insert(1, "customerProfile")
     last_move = session.history[-1][0] if session.history else None
+    created = session.returns[-1] if last_move is Operation.RETURN else None
     return wire.integration_state(
-        session,
+        Outcome(session, known, created),
         effects=builders.effects(source, pools, session),
         response_content=content,
-        profile=known,
-        created_return=session.returns[-1] if last_move is Operation.RETURN else None,
     )
 
 

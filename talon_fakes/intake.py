@@ -25,24 +25,18 @@ from werkzeug.wrappers import Request
 from talon_fakes import wire
 from talon_fakes.calls import BODY_KEY, OVERSIZE_KEY, HttpError, bad
 
-#: Each path parameter's name in the OpenAPI spec, for the errors that name it.
-PARAMETER_NAMES = {
-    "integration_id": "customerSessionId",
-    "application_id": "applicationId",
-    "session_id": "sessionId",
-}
-
 _CHUNK = 64 * 1024
 
 
 def path_parameters(groups: dict[str, str]) -> dict[str, str]:
-    """A route's matched parameters, each percent-decoded once as UTF-8 (else a 400 naming it)."""
+    """A route's matched parameters (by the spec's names), each percent-decoded once as UTF-8
+    (else a 400 naming it)."""
     decoded = {}
     for name, raw in groups.items():
         try:
             decoded[name] = unquote_to_bytes(raw).decode("utf-8")
         except UnicodeDecodeError as error:
-            spec_name = PARAMETER_NAMES.get(name, name)
+            spec_name = name
             byte = error.object[error.start : error.start + 1].hex().upper()
             raise bad(
                 f"{spec_name} {raw!r} is not UTF-8 once percent-decoded (byte 0x{byte} at "

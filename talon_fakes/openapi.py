@@ -18,14 +18,12 @@ import copy
 from collections.abc import Callable
 from typing import Any, Final
 
-from talon_fakes import __version__
+from talon_fakes import __version__, api
 from talon_fakes.contracts import BASE_URI, VERSION, check_name, schemas
 
 OPENAPI_VERSION: Final = "3.1.0"
 
 _JSON = "application/json"
-_SESSION = "/v2/customer_sessions/{customerSessionId}"
-_APP_SESSIONS = "/v1/applications/{applicationId}/sessions"
 # Security requirements: the Integration API key, or either Management API credential.
 _INTEGRATION: Final[list[dict[str, list[str]]]] = [{"api_key_v1": []}]
 _MANAGEMENT: Final[list[dict[str, list[str]]]] = [{"management_key": []}, {"manager_auth": []}]
@@ -33,14 +31,10 @@ _MANAGEMENT: Final[list[dict[str, list[str]]]] = [{"management_key": []}, {"mana
 # Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
 _DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples", "example"})
 
-#: (method, path, operationId as in the Talon.One spec, handler in ``talon_fakes.app.ROUTES``).
-OPERATIONS: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("put", _SESSION, "updateCustomerSessionV2", "update_customer_session"),
-    ("get", _SESSION, "getCustomerSession", "get_customer_session"),
-    ("post", _SESSION + "/returns", "returnCartItems", "return_cart_items"),
-    ("put", _SESSION + "/reopen", "reopenCustomerSession", "reopen_customer_session"),
-    ("get", _APP_SESSIONS, "getApplicationSessions", "list_application_sessions"),
-    ("get", _APP_SESSIONS + "/{sessionId}", "getApplicationSession", "get_application_session"),
+#: (method, path, operationId as in the Talon.One spec, handler), read from :mod:`talon_fakes.api`.
+OPERATIONS: Final[tuple[tuple[str, str, str, str], ...]] = tuple(
+    (operation.method.lower(), operation.path, operation.operation_id, operation.name)
+    for operation in api.OPERATIONS
 )
 
 # Links say which value of one call feeds the next (clients and stateful fuzzers follow them).
@@ -174,9 +168,23 @@ def _ok(schema: str, *links: str, description: str = "OK") -> dict[str, Any]:
     return response
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
-    names = {400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 409: "Conflict"}
-    return {str(status): {"$ref": f"#/components/responses/{names[status]}"} for status in statuses}
+_ERROR_RESPONSES: Final = {
+    400: ("BadRequest", api.BAD_REQUEST),
+    401: ("Unauthorized", api.ERROR_WITH_STATUS),
+    404: ("NotFound", api.ERROR_WITH_STATUS),
+    409: ("Conflict", api.ERROR_WITH_STATUS),
+}
+
+
+def _errors(operation: str, *statuses: int) -> dict[str, Any]:
+    refs = {}
+    for status in statuses:
+        name, contract = _ERROR_RESPONSES[status]
+        # The shared response must carry the contract the API table gives this status.
+        if api.operation(operation).answers[status] != contract:
+            raise ValueError(f"{operation}: {status} answers {contract!r} in the document, not the table's")
+        refs[str(status)] = {"$ref": f"#/components/responses/{name}"}
+    return refs
 
 
 def _paths() -> dict[str, Any]:
@@ -187,63 +195,56 @@ def _paths() -> dict[str, Any]:
         "updateCustomerSessionV2": {
             "summary": "Update a customer session (create it if new)",
             "parameters": [session_id, _param("dry"), _param("now")],
-            "requestBody": {"required": True, "content": _json(schema_ref("integration-request-v2"))},
-            "responses": {
-                "200": _ok("integration-state-v2", *_SAME_SESSION),
-                **_errors(400, 401, 404, 409),
-            },
+            "links": _SAME_SESSION,
             **integration,
         },
         "getCustomerSession": {
             "summary": "Get a customer session",
             "parameters": [session_id],
-            "responses": {
-                "200": _ok("customer-session-response-v2", *_SAME_SESSION, "GetApplicationSession"),
-                **_errors(400, 401, 404),
-            },
+            "links": (*_SAME_SESSION, "GetApplicationSession"),
             **integration,
         },
         "returnCartItems": {
             "summary": "Return cart items of a closed session",
             "parameters": [session_id, _param("dry"), _param("runRuleEngine"), _param("Idempotency-Key")],
-            "requestBody": {"required": True, "content": _json(schema_ref("return-request"))},
-            "responses": {
-                "200": _ok("integration-state-v2", *_SAME_SESSION),
-                **_errors(400, 401, 404),  # overlapping returns wait; the spec declares 409 on PUT only
-            },
+            "links": _SAME_SESSION,
             **integration,
         },
         "reopenCustomerSession": {
             "summary": "Reopen a closed customer session",
             "parameters": [session_id],
-            "responses": {
-                "200": _ok("reopen-response", *_SAME_SESSION, description="OK: the rolled-back effects"),
-                **_errors(400, 401, 404),
-            },
+            "links": _SAME_SESSION,
+            "ok": "OK: the rolled-back effects",
             **integration,
         },
         "getApplicationSessions": {
             "summary": "List Application sessions",
             "parameters": [_param(name) for name in _LIST_PARAMETERS],
-            "responses": {
-                "200": _ok("application-sessions-page", "FirstApplicationSession"),
-                **_errors(400, 401, 404),  # an Application the fake does not have
-            },
+            "links": ("FirstApplicationSession",),
             **management,
         },
         "getApplicationSession": {
             "summary": "Get an Application session",
             "parameters": [_param("applicationId"), _param("sessionId")],
-            "responses": {
-                "200": _ok("application-session"),
-                **_errors(400, 401, 404),
-            },
             **management,
         },
     }
     paths: dict[str, Any] = {}
-    for method, path, operation_id, _handler in OPERATIONS:
-        paths.setdefault(path, {})[method] = {"operationId": operation_id, **operations[operation_id]}
+    for operation in api.OPERATIONS:
+        # The request and answer contracts come from the API table; the rest is the document's.
+        described = dict(operations[operation.operation_id])
+        summary, parameters = described.pop("summary"), described.pop("parameters")
+        links, ok = described.pop("links", ()), described.pop("ok", "OK")
+        item: dict[str, Any] = {"operationId": operation.operation_id, "summary": summary}
+        item["parameters"] = parameters
+        if operation.request is not None:
+            item["requestBody"] = {"required": True, "content": _json(schema_ref(operation.request))}
+        errors = [status for status in operation.answers if status != 200]
+        item["responses"] = {
+            "200": _ok(operation.answers[200], *links, description=ok),
+            **_errors(operation.name, *errors),
+        }
+        paths.setdefault(operation.path, {})[operation.method.lower()] = {**item, **described}
     return paths
 
 
@@ -375,12 +376,12 @@ def _parameters() -> dict[str, Any]:
 
 
 def _responses() -> dict[str, Any]:
-    with_status = _json(schema_ref("error-response-with-status"))
+    with_status = _json(schema_ref(api.ERROR_WITH_STATUS))
     return {
         "BadRequest": {
             "description": "Bad request: the body or a parameter, named by `source.pointer` or "
             "`source.parameter`; also an illegal state transition.",
-            "content": _json(schema_ref("error-response")),
+            "content": _json(schema_ref(api.BAD_REQUEST)),
         },
         "Unauthorized": {"description": "Unauthorized - Invalid API key", "content": with_status},
         "NotFound": {

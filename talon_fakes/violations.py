@@ -85,3 +85,55 @@ def short(value: Any, limit: int = 60) -> str:
     """A one-line, bounded rendering of a JSON value for messages."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (``unknown`` for anything JSON has not)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "integer" if isinstance(value, int) else "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "unknown"
+
+
+def schema_message(keyword: str, expected: Any, value: Any, text: str) -> str:
+    """The message of a schema violation: ``value`` broke ``keyword``, whose value is ``expected``.
+
+    Both engines word their reports through this one function, so that a document gets the same
+    words whichever engine explained it; ``text`` (the reference's own words) is used for the
+    keywords it has no wording of its own for.
+    """
+    if keyword == "type":
+        return f"expected {expected}, got {json_type(value)} {short(value, 40)}"
+    if keyword == "enum":
+        return f"{short(value)} is not one of {', '.join(map(str, expected))}"
+    if keyword == "const":
+        return f"{short(value)} is not {short(expected)}"
+    if keyword == "format":
+        return f"{short(value)} is not a valid {expected}"
+    if keyword in ("maxItems", "minItems"):
+        bound = "most" if keyword == "maxItems" else "least"
+        return f"{len(value)} items; at {bound} {expected} allowed"
+    if keyword in ("maxLength", "minLength"):
+        bound = "most" if keyword == "maxLength" else "least"
+        return f"{len(value)} characters; at {bound} {expected} allowed"
+    if keyword == "minimum":
+        return f"{value} is less than the minimum {expected}"
+    if keyword == "maximum":
+        return f"{value} is more than the maximum {expected}"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def missing_field(path: str, name: str) -> Violation:
+    """A required field ``name`` is missing from the object at ``path``."""
+    return Violation(child(path, name), None, f"required field {name!r} is missing", Kind.SCHEMA, "required")
+
+
+def unknown_field(path: str, name: str, value: Any, severity: Severity) -> Violation:
+    """The object at ``path`` has a field ``name`` its contract does not define: drift."""
+    message = f"unknown field {name!r}: the contract does not define it"
+    return Violation(child(path, name), value, message, Kind.UNKNOWN_FIELD, "additionalProperties", severity)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from talon_fakes.backend import SessionUpdate
+from talon_fakes.backend import Outcome, SessionUpdate
 from talon_fakes.errors import InvalidRequest
 from talon_fakes.invariants import check_invariants
 from talon_fakes.model import CartItem, Profile, Return, ReturnedItem, Session
@@ -238,7 +238,8 @@ def customer_profile(profile: Profile) -> dict[str, Any]:
         "closedSessions": profile.closed_sessions,
         "totalSales": round(profile.total_sales, 6),
         "lastActivity": timestamp(profile.last_activity),
-        "loyaltyMemberships": [],
+        # loyaltyMemberships is left out: the spec calls it "DEPRECATED. Always returns null",
+        # and the contract (like the spec) declares nothing nullable.
         "audienceMemberships": [],
         "sandbox": True,
     }
@@ -265,32 +266,62 @@ def return_record(created: Return, session: Session) -> dict[str, Any]:
     return out
 
 
+def event(outcome: Outcome, effects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``event`` of an integration state: the built-in event the operation made."""
+    session = outcome.session
+    out: dict[str, Any] = {
+        "id": outcome.event_id,
+        "created": timestamp(session.updated),
+        "applicationId": session.application_id,
+        "profileId": session.profile_id,
+        "type": outcome.event_type,
+        "attributes": {},
+        "sessionId": session.integration_id,
+        # The spec types an event's effects as arrays (the V1 event's [campaign, ruleset, rule,
+        # effect] tuples); the effects themselves are in the answer's `effects`.
+        "effects": [],
+    }
+    if session.store_integration_id is not None:
+        out["storeIntegrationId"] = session.store_integration_id
+    return out
+
+
 def integration_state(
-    session: Session,
+    outcome: Outcome,
     *,
     effects: list[dict[str, Any]],
     response_content: Sequence[str],
-    profile: Profile | None,
-    created_return: Return | None = None,
+    dry: bool = False,
 ) -> dict[str, Any]:
-    """The ``integration-state-v2`` body of a PUT or a return, with the requested parts."""
-    out: dict[str, Any] = {"effects": effects, "createdCoupons": [], "createdReferrals": []}
+    """The ``integration-state-v2`` body of a PUT or a return.
+
+    ``customerSession`` is always there, and each ``responseContent`` value adds its entity on
+    top of it, as docs.talon.one "Customizing responses" (dev/integration-api/meta-response)
+    shows: its example for ``["customerProfile","event"]`` answers ``customerSession``,
+    ``customerProfile`` and ``event``, and a request without ``responseContent`` the session.
+    ``ruleFailureReasons`` and ``campaignEligibility`` come only on a dry run.
+    """
+    session, profile, created_return = outcome.session, outcome.profile, outcome.created
+    out: dict[str, Any] = {
+        "customerSession": customer_session(session),
+        "effects": effects,
+        "createdCoupons": [],
+        "createdReferrals": [],
+    }
     wanted = set(response_content)
-    if "customerSession" in wanted:
-        out["customerSession"] = customer_session(session)
     if "customerProfile" in wanted and profile is not None:
         out["customerProfile"] = customer_profile(profile)
-    for name in (
-        "coupons",
-        "triggeredCampaigns",
-        "awardedGiveaways",
-        "ruleFailureReasons",
-        "campaignEligibility",
-    ):
+    for name in ("coupons", "triggeredCampaigns", "awardedGiveaways"):
         if name in wanted:
             out[name] = []
+    if dry:
+        for name in ("ruleFailureReasons", "campaignEligibility"):
+            if name in wanted:
+                out[name] = []
     if "loyalty" in wanted:
         out["loyalty"] = {"programs": {}}
+    if "event" in wanted and outcome.event_type:
+        out["event"] = event(outcome, effects)
     if "previousReturns" in wanted:
         earlier = [r for r in session.returns if created_return is None or r.id != created_return.id]
         out["previousReturns"] = [return_record(r, session) for r in earlier]

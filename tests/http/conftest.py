@@ -106,12 +106,17 @@ class Client:
         session_id: str,
         customer_session: Mapping[str, Any],
         *,
-        response_content: tuple[str, ...] = ("customerSession",),
+        response_content: tuple[str, ...] | None = None,
         headers: Mapping[str, str] | None = None,
         **params: Any,
     ) -> requests.Response:
-        """PUT /v2/customer_sessions/{id} (``dry=True``, ``now=...`` as query parameters)."""
-        body = {"customerSession": dict(customer_session), "responseContent": list(response_content)}
+        """PUT /v2/customer_sessions/{id} (``dry=True``, ``now=...`` as query parameters).
+
+        Without ``response_content`` the body has no ``responseContent``, as most shops send it.
+        """
+        body: dict[str, Any] = {"customerSession": dict(customer_session)}
+        if response_content is not None:
+            body["responseContent"] = list(response_content)
         return self.send(
             "PUT",
             session_path(session_id),
@@ -133,14 +138,16 @@ class Client:
         items: list[dict[str, Any]],
         *,
         key: str | None = None,
-        response_content: tuple[str, ...] = ("customerSession",),
+        response_content: tuple[str, ...] | None = None,
         **params: Any,
     ) -> requests.Response:
         """POST /v2/customer_sessions/{id}/returns, with an Idempotency-Key when ``key`` is given."""
         headers = dict(self.fake.integration_headers)
         if key is not None:
             headers["Idempotency-Key"] = key
-        body = {"return": {"returnedCartItems": items}, "responseContent": list(response_content)}
+        body: dict[str, Any] = {"return": {"returnedCartItems": items}}
+        if response_content is not None:
+            body["responseContent"] = list(response_content)
         return self.send(
             "POST",
             session_path(session_id) + "/returns",

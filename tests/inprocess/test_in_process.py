@@ -153,9 +153,9 @@ def test_requests_does_not_retry_by_default(fake: TalonFake, base: str) -> None:
 def test_a_delay_past_the_clients_read_timeout_times_it_out(fake: TalonFake, base: str) -> None:
     url = f"{base}/v2/customer_sessions/slow"
     headers = fake.integration_headers
-    # Long enough that all three begin while the first holds the session, even on a loaded
-    # machine (httpx's first call builds an SSL context: a few hundred ms).
-    fake.inject_fault(delay=2.0, times=3, operation="update_customer_session")
+    # The first call holds the session for 3 s: the two after it come well inside that, even on a
+    # loaded machine (0.6 s was too close: a slow client started the third after the first ended).
+    fake.inject_fault(delay=3.0, times=3, operation="update_customer_session")
     with pytest.raises(requests.ReadTimeout):
         requests.put(url, json=BODY, headers=headers, timeout=0.2)
     with pytest.raises(httpx.ReadTimeout):

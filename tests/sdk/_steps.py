@@ -18,7 +18,6 @@ from talon_one.exceptions import ApiException
 COUPON = "SDKLIFE-2026"
 # Two items; the first has quantity 2 so that one unit can be returned and one remains.
 ITEMS = [("SKU-SHOE", "Running shoe", 2, 49.5), ("SKU-SOCK", "Socks", 1, 5.25)]
-RESPONSE_CONTENT = ["customerSession", "customerProfile"]
 
 
 class StepFailed(Exception):
