@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,7 +29,6 @@ from talon_fakes.backend import Backend, Outcome
 from talon_fakes.calls import (
     Call,
     HttpError,
-    JournalEntry,
     bad,
     boolean,
     date_time,
@@ -42,10 +40,14 @@ from talon_fakes.campaigns import NO_CAMPAIGNS, Campaigns
 from talon_fakes.effects import effects_for as campaign_effects
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
 from talon_fakes.guards import Changing, Replies, SessionLocks
+from talon_fakes.intake import late, path_parameters, read_body, too_large
+from talon_fakes.journal import TRIM_THRESHOLD, Journal, JournalEntry, Limits, give_back_memory
 from talon_fakes.model import Session
 from talon_fakes.queries import SessionQuery
 from talon_fakes.states import State
 from talon_fakes.validation import validate
+
+_SESSION_BYTES = 10_000  # about what a stored session of a few cart items takes (bench_soak)
 
 DEFAULT_API_KEY = "talon-fakes-api-key"
 DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
@@ -103,6 +105,13 @@ class FakeConfig:
     management_keys: set[str] = field(default_factory=lambda: {DEFAULT_MANAGEMENT_KEY})
     bearer_tokens: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        named = [("api_key", k) for k in self.api_keys] + [("bearer_token", t) for t in self.bearer_tokens]
+        for name, secret in named + [("management_key", k) for k in self.management_keys]:
+            problem = auth.secret_problem(secret)
+            if problem is not None:
+                raise TalonFakesError(f"{name} {problem}; give a non-empty key, e.g. {name}='my-{name}'")
+
 
 class Dropped(Exception):
     """An injected dropped connection."""
@@ -112,13 +121,18 @@ class _Answer:
     """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
     a broken hook or an answer that cannot be written stores nothing."""
 
-    __slots__ = ("app", "content", "dry", "operation", "payload")
+    __slots__ = ("app", "content", "dry", "generation", "operation", "payload")
 
-    def __init__(self, app: FakeApp, operation: str, content: list[str] | None, *, dry: bool = False) -> None:
+    def __init__(
+        self, app: FakeApp, operation: str, content: list[str] | None, call: Call, *, dry: bool = False
+    ) -> None:
         self.app, self.operation, self.content, self.dry = app, operation, content, dry
+        self.generation = call.generation
         self.payload = b""
 
     def __call__(self, outcome: Outcome) -> None:
+        if self.generation != self.app.generation:  # a reset came while it ran: store nothing
+            raise late()
         effects = self.app.effects_for(outcome.session, self.operation)
         if self.content is None:  # reopen answers with the rolled back effects alone
             body: dict[str, Any] = {"effects": effects}
@@ -133,7 +147,7 @@ class FakeApp:
     """Routes requests to the backend; records them; injects faults; reports hook errors."""
 
     def __init__(
-        self, backend: Backend, config: FakeConfig | None = None, *, journal_limit: int = 10_000
+        self, backend: Backend, config: FakeConfig | None = None, *, limits: Limits | None = None
     ) -> None:
         self.backend = backend
         self.config = config or FakeConfig()
@@ -141,8 +155,10 @@ class FakeApp:
         #: The campaigns given when the fake was made (kept across ``reset()``), and those in force.
         self.default_campaigns: Campaigns = NO_CAMPAIGNS
         self.campaigns: Campaigns = NO_CAMPAIGNS
-        # The latest requests (a long-running `talon-fakes serve` must not grow without bound).
-        self.journal: deque[JournalEntry] = deque(maxlen=journal_limit)
+        # The latest requests, within a byte budget (a long-running `serve` must not grow).
+        self.journal = Journal(limits or Limits())
+        #: How many resets so far: a request that began before the latest one stores nothing.
+        self.generation = 0
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []  # raised in the server thread; re-raised in the test
         self.control: Control | None = None  # the /__admin/ API, when a TalonFake mounts one
@@ -151,9 +167,21 @@ class FakeApp:
         self._sessions = SessionLocks()
         self._replies = Replies()
 
+    @property
+    def limits(self) -> Limits:
+        """The body size limit and the journal's budget (settable: takes effect at once)."""
+        return self.journal.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.journal.limits = limits
+
     def reset(self) -> None:
         """Clear the store (and reset the clock), the journal, faults, the hook and collected errors;
         the campaigns are the ones the fake was made with again."""
+        with self._lock:
+            self.generation += 1  # first: a request still running must see it before it stores
+        heavy = self.journal.bytes + self.backend.size() * _SESSION_BYTES >= TRIM_THRESHOLD
         self.backend.reset()
         with self._lock:
             self.journal.clear()
@@ -162,12 +190,17 @@ class FakeApp:
         self._replies.clear()
         self.effects_hook = None
         self.campaigns = self.default_campaigns
+        if heavy:  # give the freed memory back, or RSS stays near its peak
+            wire.timestamp.cache_clear()  # its entries would pin the allocator's arenas
+            give_back_memory()
 
     # -- dispatch ----------------------------------------------------------------------------
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         """The app as a WSGI callable (for httpx's WSGITransport and any WSGI server)."""
-        return self.handle(Request(environ))(environ, start_response)
+        request = Request(environ)
+        read_body(request, self.limits.max_body_bytes)
+        return self.handle(request)(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         """Answer one werkzeug request."""
@@ -184,9 +217,12 @@ class FakeApp:
             return status, payload
         started = time.perf_counter()
         operation, status, body, injected = None, 500, None, False
+        call.generation = generation = self.generation
         try:
             handler, api, args = self._route(call)
             operation = handler
+            if call.oversize is not None or len(call.body) > self.limits.max_body_bytes:
+                raise too_large(call.oversize if call.oversize != -1 else None, self.limits.max_body_bytes)
             call.delay = self._apply_fault(operation)
             principal = self._authenticate(call, api)
             status, body = getattr(self, handler)(call, principal, **args)
@@ -209,9 +245,16 @@ class FakeApp:
                 payload = orjson.dumps(body)
             except TypeError as error:  # a value JSON cannot carry slipped through: the fake's bug
                 status, payload = 500, orjson.dumps(self._internal_error(error))
-        entry = JournalEntry(call, status, payload, operation, injected=injected)
-        with self._lock:
-            self.journal.append(entry)
+        stale = generation != self.generation
+        if stale:  # it began in an earlier test: its answer is no answer of this one's fake
+            refusal = late()
+            status, payload, injected = refusal.status, orjson.dumps(refusal.body), False
+        entry = JournalEntry(
+            method=call.method, path=call.path, query_string=call.query_string, headers=call.headers,
+            body=call.body, body_size=call.oversize, status=status, payload=payload, operation=operation,
+            started=call.started, body_limit=self.limits.journal_body_bytes, injected=injected, late=stale,
+        )  # fmt: skip
+        self.journal.append(entry)
         for observe in self.observers:
             observe(entry, time.perf_counter() - started)
         return status, payload
@@ -227,7 +270,8 @@ class FakeApp:
             match = pattern.fullmatch(call.path)
             if match:
                 if method == call.method:
-                    return handler, api, {_ARGUMENTS[k]: v for k, v in match.groupdict().items()}
+                    decoded = path_parameters(match.groupdict())  # each once, after matching
+                    return handler, api, {_ARGUMENTS[k]: v for k, v in decoded.items()}
                 allowed.append(method)
         if allowed:
             message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
@@ -309,7 +353,7 @@ class FakeApp:
         dry = boolean(call, "dry")
         now = date_time(call, "now")
         update, content = wire.session_update(json_body(call))
-        answer = _Answer(self, "update", content, dry=dry)
+        answer = _Answer(self, "update", content, call, dry=dry)
         with Changing(self._sessions, call, (application_id, integration_id), wait=False):
             _transition(
                 lambda: self.backend.update_customer_session(
@@ -345,7 +389,7 @@ class FakeApp:
                 if replay is not None:
                     return 200, replay
             items, content = wire.returned_items(request[0], session)
-            answer = _Answer(self, "return", content, dry=dry)
+            answer = _Answer(self, "return", content, call, dry=dry)
             _transition(
                 lambda: self.backend.return_cart_items(
                     application_id, integration_id, items, dry=dry, confirm=answer
@@ -353,14 +397,15 @@ class FakeApp:
                 parameter="customerSessionId",  # the session's state forbids it, not the body
             )
             if reply_key is not None and not dry:
-                self._replies.keep(reply_key, request, answer.payload, self.backend.clock.now())
+                now, began = self.backend.clock.now(), call.generation
+                self._replies.keep(reply_key, request, answer.payload, now, lambda: began == self.generation)
         return 200, answer.payload
 
     def reopen_customer_session(
         self, call: Call, application_id: int, integration_id: str
     ) -> tuple[int, Any]:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        answer = _Answer(self, "reopen", None)
+        answer = _Answer(self, "reopen", None, call)
         with Changing(self._sessions, call, (application_id, integration_id), wait=True):
             _transition(
                 lambda: self.backend.reopen_customer_session(application_id, integration_id, confirm=answer),

@@ -249,6 +249,10 @@ class Backend:
                 candidates = reversed(stored.values()) if query.descending else stored.values()
             return queries.page(candidates, query, in_id_order=True)
 
+    def size(self) -> int:
+        """How many sessions are stored, of every application."""
+        return len(self._by_id)
+
     def has_sessions(self, application_id: int) -> bool:
         """Whether any session of the application is stored."""
         with self.lock:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import orjson
 from werkzeug.wrappers import Request
@@ -43,13 +43,27 @@ def bad(message: str, *, pointer: str | None = None, parameter: str | None = Non
 
 
 class Call:
-    """A request: method, path (percent-decoded), raw query, headers and body bytes.
+    """A request: method, raw path (percent-encoded, as sent), raw query, headers and body bytes.
 
     ``args`` (the first value of each query parameter) and the case-insensitive header lookup are
-    worked out on first use; ``environ`` is the WSGI environ when a server received it.
+    worked out on first use. ``generation`` is the app's reset count when it came in, ``started``
+    when (``time.monotonic()``), ``oversize`` the size of a body the server refused to read (-1:
+    unknown).
     """
 
-    __slots__ = ("_args", "_lower", "body", "delay", "environ", "headers", "method", "path", "query_string")
+    __slots__ = (
+        "_args",
+        "_lower",
+        "body",
+        "delay",
+        "generation",
+        "headers",
+        "method",
+        "oversize",
+        "path",
+        "query_string",
+        "started",
+    )
 
     def __init__(
         self,
@@ -58,23 +72,27 @@ class Call:
         query_string: str = "",
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
-        environ: dict[str, Any] | None = None,
+        *,
+        oversize: int | None = None,
     ) -> None:
         self.method, self.path, self.query_string = method, path, query_string
         self.headers: Mapping[str, str] = headers or {}
-        self.body, self.environ = body, environ
+        self.body, self.oversize = body, oversize
         self.delay = 0.0  # an injected delay, waited out while an update holds its session
+        self.started = time.monotonic()
+        self.generation = 0  # the app's reset count when it came in
         self._args: dict[str, str] | None = None
         self._lower: dict[str, str] | None = None
 
     @classmethod
     def from_request(cls, request: Request) -> Call:
-        """The call of a werkzeug request (its body read whole)."""
+        """The call of a werkzeug request (its body read whole, unless the server refused it)."""
         query = request.query_string.decode("utf-8", "replace")
         headers = dict(request.headers.items())
-        return cls(
-            request.method, request.path, query, headers, request.get_data(cache=True), request.environ
-        )
+        oversize, body = request.environ.get(OVERSIZE_KEY), request.environ.get(BODY_KEY)
+        if body is None:
+            body = b"" if oversize is not None else request.get_data(cache=True)
+        return cls(request.method, raw_path(request), query, headers, body, oversize=oversize)
 
     @property
     def args(self) -> dict[str, str]:
@@ -98,54 +116,42 @@ class Call:
         return self._lower.get(name.lower())
 
 
-class JournalEntry:
-    """One request the fake answered (its body and response are decoded when first read)."""
+#: Where the server leaves the size of a body it refused to read, for the app to answer 413.
+OVERSIZE_KEY = "talon_fakes.oversize"
+#: Where the server leaves the body it read.
+BODY_KEY = "talon_fakes.body"
 
-    __slots__ = ("_call", "_payload", "at", "injected", "operation", "status")
 
-    def __init__(
-        self, call: Call, status: int, payload: bytes, operation: str | None, *, injected: bool = False
-    ) -> None:
-        self._call, self.status, self._payload, self.operation = call, status, payload, operation
-        self.injected = injected  # the answer of a fault the test injected, not the API's
-        self.at = time.time()
+# -- the raw path ----------------------------------------------------------------------------
 
-    @property
-    def method(self) -> str:
-        """The HTTP method."""
-        return self._call.method
+#: Every printable ASCII character but the space: what a raw path keeps as it is (``%`` too, so
+#: the escapes the client wrote stay as written). Anything else is percent-encoded.
+_KEPT = "".join(chr(c) for c in range(0x21, 0x7F))
 
-    @property
-    def path(self) -> str:
-        """The path, without the query."""
-        return self._call.path
 
-    @property
-    def query(self) -> dict[str, list[str]]:
-        """The query parameters."""
-        return self._call.query
+def ascii_path(path: bytes) -> str:
+    """``path`` (the bytes of a request target's path) as an ASCII string: bytes outside printable
+    ASCII percent-encoded, the escapes the client wrote kept as written."""
+    return quote(path, safe=_KEPT)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        """The request headers."""
-        return dict(self._call.headers)
 
-    @property
-    def body(self) -> Any:
-        """The request body: parsed JSON, text, or ``None``."""
-        data = self._call.body
-        try:
-            return json.loads(data) if data else None
-        except ValueError:
-            return data.decode("utf-8", "replace")
+def raw_path(request: Request) -> str:
+    """The path of a werkzeug request as it was sent (percent-encoded), without the query.
 
-    @property
-    def response(self) -> Any:
-        """The response body, parsed."""
-        return orjson.loads(self._payload)
-
-    def __repr__(self) -> str:
-        return f"<JournalEntry {self.method} {self.path} -> {self.status}>"
+    werkzeug's development server keeps the request line's target in ``RAW_URI``; another WSGI
+    server may not, and then the decoded ``PATH_INFO`` is encoded again (an encoded ``/`` in it
+    cannot be told from a real one).
+    """
+    environ = request.environ
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(target, str) and target:
+        target = target.partition("?")[0].partition("#")[0]
+        if not target.startswith("/"):  # an absolute-form target: http://host/path
+            rest = target.partition("://")[2]
+            target = "/" + rest.partition("/")[2]
+        return ascii_path(target.encode("latin-1", "replace"))  # WSGI strings carry bytes as latin-1
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+    return quote(path.encode("latin-1", "replace"), safe="/")
 
 
 # -- the body ---------------------------------------------------------------------------------
@@ -181,23 +187,73 @@ def json_body(call: Call) -> Any:
             return _shallow(orjson.loads(data), data)
         except orjson.JSONDecodeError:
             pass  # the standard library explains it (and accepts what orjson alone refuses)
+    problem = _not_utf8(data)
+    if problem is not None:
+        raise bad(problem, pointer="")
     try:
+        # As Go's encoding/json: a byte that is not UTF-8 inside a string reads as U+FFFD (anywhere
+        # else it is no JSON either way). Decoded here: json.loads would guess UTF-16 and UTF-32.
+        text = data.decode("utf-8", "replace")
         try:
-            body = _checked(json.loads(data, parse_constant=_no_constant), "")  # before _shallow writes it
+            body = _checked(json.loads(text, parse_constant=_no_constant), "")  # before _shallow writes it
         except _Constant as constant:
             raise _constant_error(str(constant), data) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = (
-            f" at line {error.lineno}, column {error.colno}"
-            if isinstance(error, json.JSONDecodeError)
-            else ""
-        )
-        raise bad(f"malformed JSON{where}: {error}", pointer="") from None
+    except json.JSONDecodeError as error:
+        message = f"malformed JSON at line {error.lineno}, column {error.colno}: {error}"
+        raise bad(message + _form_hint(call), pointer="") from None
     except RecursionError:
         raise bad(_TOO_DEEP, pointer="") from None
     except ValueError as error:  # an integer of more than 4300 digits
         raise bad(f"a number the API cannot hold: {error}", pointer="") from None
     return _shallow(body, data)
+
+
+# Go's encoding/json, which the real API reads bodies with, takes UTF-8 alone and refuses a byte
+# order mark ("invalid character 'ï' looking for beginning of value"); Talon.One documents JSON
+# bodies only (the spec's requestBody is application/json). RFC 8259 section 8.1: JSON exchanged
+# between systems MUST be UTF-8, and a parser MAY ignore a BOM: Go's does not, nor does the fake.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xef\xbb\xbf", "UTF-8"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def _not_utf8(data: bytes) -> str | None:
+    """Why ``data`` is not a body the API reads (a byte order mark, UTF-16 or UTF-32), or None."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return (
+                f"the body begins with a {name} byte order mark; Talon.One reads a body as UTF-8 JSON "
+                "without one (RFC 8259 section 8.1): send UTF-8 without the BOM"
+            )
+    if b"\x00" in data[:4]:  # JSON's first characters are ASCII: a NUL among them is UTF-16/32
+        return (
+            "the body is not UTF-8 (a NUL byte among its first 4: UTF-16 or UTF-32?); Talon.One reads "
+            "a body as UTF-8 JSON (RFC 8259 section 8.1): encode it as UTF-8"
+        )
+    return None
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _form_hint(call: Call) -> str:
+    """A hint for a form sent where JSON is wanted (requests' ``data=dict`` instead of ``json=``).
+
+    The fake reads any body as JSON whatever its Content-Type, as a Go server that decodes the
+    body without looking at the header does; only the error names the header when it says form.
+    """
+    content_type = call.header("Content-Type") or ""
+    media = content_type.partition(";")[0].strip().lower()
+    if media not in _FORMS:
+        return ""
+    return (
+        f"; the request says Content-Type: {media}, a form: Talon.One takes a JSON body "
+        "(Content-Type: application/json; with requests, json=... rather than data=...)"
+    )
 
 
 def _shallow(body: Any, data: bytes) -> Any:

@@ -297,6 +297,16 @@ Stopped by Ctrl-C or SIGTERM, it exits 0 once the requests in flight are answere
 _RULE_SET_NAMES = ("current", "v1", "legacy")
 
 
+def _secret(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A key or token as given, unless the fake could not hold it (empty: it would admit anyone)."""
+    from talon_fakes.auth import secret_problem
+
+    problem = None if value is None else secret_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{problem}; give a non-empty value", ctx, param)
+    return value
+
+
 def _rules_option(help_text: str) -> Callable[[FC], FC]:
     """The ``--rules`` option (a rule set name, ``current`` by default), with its own help."""
     return click.option(
@@ -326,13 +336,22 @@ def _campaigns_option(ctx: click.Context, param: click.Parameter, value: str | N
     show_default=True,
     help="The port to listen on; 0 picks a free one.",
 )
-@click.option("--api-key", metavar="KEY", help="The Integration API key  [default: talon-fakes-api-key]")
 @click.option(
-    "--management-key", metavar="KEY", help="The Management API key  [default: talon-fakes-management-key]"
+    "--api-key",
+    metavar="KEY",
+    callback=_secret,
+    help="The Integration API key  [default: talon-fakes-api-key]",
+)
+@click.option(
+    "--management-key",
+    metavar="KEY",
+    callback=_secret,
+    help="The Management API key  [default: talon-fakes-management-key]",
 )
 @click.option(
     "--bearer-token",
     metavar="TOKEN",
+    callback=_secret,
     help="A Management API bearer token it also accepts (Authorization: Bearer TOKEN)  [default: none]",
 )
 @_rules_option("The transition rules the fake enforces.")

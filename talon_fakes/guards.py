@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,7 +131,22 @@ class Replies:
             raise bad(message, parameter="Idempotency-Key")
         return reply.payload
 
-    def keep(self, key: ReplyKey, request: Any, payload: bytes, now: datetime) -> None:
-        """Keep ``payload`` as the answer to ``key`` for ``request``."""
+    def keep(
+        self, key: ReplyKey, request: Any, payload: bytes, now: datetime, current: Callable[[], bool]
+    ) -> None:
+        """Keep ``payload`` as the answer to ``key`` for ``request``, if ``current()`` still holds
+        (checked under the lock :meth:`clear` takes: a reset in between keeps nothing), and drop
+        the answers whose lifetime is over, so they do not pile up in a long run."""
         with self._lock:
-            self._replies[key] = _Reply(request, payload, now)
+            if not current():
+                return
+            self._replies[key] = _Reply(request, bytes(memoryview(payload)), now)  # orjson's is oversized
+            while self._replies:  # oldest first: keys are kept in the order they came
+                oldest = next(iter(self._replies))
+                if now - self._replies[oldest].at < REPLY_LIFETIME:
+                    break
+                del self._replies[oldest]
+
+    def __len__(self) -> int:
+        """How many answers are kept."""
+        return len(self._replies)

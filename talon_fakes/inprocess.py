@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import urllib3
 from urllib3 import HTTPHeaderDict, PoolManager
@@ -30,7 +30,7 @@ from urllib3.util import Retry, Timeout
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from talon_fakes.app import Dropped, FakeApp
-from talon_fakes.calls import Call
+from talon_fakes.calls import Call, ascii_path
 
 DEFAULT_BASE_URL = "https://talon-fakes.invalid"
 
@@ -62,10 +62,11 @@ def call(
 
     The request goes to the app as a :class:`~talon_fakes.calls.Call` built straight from its
     parts: a WSGI environ and werkzeug's request and response would cost more than the app's
-    own work. A dropped connection raises :class:`~talon_fakes.app.Dropped`.
+    own work. The path stays as the client encoded it (the app decodes each path parameter once,
+    as for the socket). A dropped connection raises :class:`~talon_fakes.app.Dropped`.
     """
-    path, _, query = url.partition("?")
-    return app.answer(Call(method, unquote(path), query, headers, body or b""))
+    path, _, query = url.partition("#")[0].partition("?")
+    return app.answer(Call(method, ascii_path(path.encode("utf-8")), query, headers, body or b""))
 
 
 class _TimedOut(Exception):

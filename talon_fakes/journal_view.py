@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from talon_fakes import wire
-from talon_fakes.calls import JournalEntry
+from talon_fakes.journal import JournalEntry
 from talon_fakes.verdicts import verdict
 
 _INTEGRATION_OPERATIONS = frozenset({"update_customer_session", "get_customer_session", "return_cart_items"})

@@ -19,7 +19,7 @@ import threading
 from datetime import UTC, datetime
 from typing import TextIO
 
-from talon_fakes.calls import JournalEntry
+from talon_fakes.journal import JournalEntry
 from talon_fakes.verdicts import conforms, verdict
 from talon_fakes.wire import timestamp
 

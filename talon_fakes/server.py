@@ -37,12 +37,15 @@ from talon_fakes.app import (
     Fault,
 )
 from talon_fakes.backend import SEED_FIELDS, Backend, Outcome, SessionUpdate
-from talon_fakes.calls import JournalEntry
 from talon_fakes.campaigns import Campaigns, campaigns_from
+from talon_fakes.controls import check_fault
 from talon_fakes.effects_hook import check_hook
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.httpserver import KeepAliveServer, Limits
 from talon_fakes.inprocess import DEFAULT_BASE_URL, intercept
+from talon_fakes.intake import read_body
+from talon_fakes.journal import JournalEntry
+from talon_fakes.journal import Limits as BodyLimits
 from talon_fakes.model import CartItem, Clock, Session
 from talon_fakes.states import Operation, RuleSet, State, Transition
 from talon_fakes.validation import validate
@@ -55,6 +58,9 @@ class TalonFake:
     HTTP/1.1 server (:class:`~talon_fakes.httpserver.Limits`): how long a request may take to
     arrive, how long a kept-alive connection may idle, how many connections are served at once,
     and how long ``stop()`` lets requests in flight finish.
+
+    ``body_limits`` (:class:`~talon_fakes.journal.Limits`) bound the request body it reads (a larger
+    one is a 413) and the memory its journal keeps.
     """
 
     def __init__(
@@ -73,6 +79,7 @@ class TalonFake:
         max_connections: int = Limits.max_connections,
         grace_period: float = Limits.grace_period,
         campaigns: Any = None,
+        body_limits: BodyLimits | None = None,
     ) -> None:
         #: The server's timeouts and bounds (see :class:`~talon_fakes.httpserver.Limits`).
         self.limits = Limits(read_timeout, idle_timeout, max_connections, grace_period)
@@ -80,7 +87,7 @@ class TalonFake:
         declared = campaigns_from(campaigns)
         tokens = set() if bearer_token is None else {bearer_token}
         config = FakeConfig({api_key: application_id}, {management_key}, tokens)
-        self.app = FakeApp(self.backend, config)
+        self.app = FakeApp(self.backend, config, limits=body_limits)
         self.app.default_campaigns = self.app.campaigns = declared
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
@@ -119,6 +126,7 @@ class TalonFake:
         """The app as the server runs it: an injected drop closes the connection unanswered."""
         request = Request(environ)
         try:
+            read_body(request, self.app.limits.max_body_bytes)  # a larger one is a 413
             response = self.app.handle(request)
         except Dropped:
             sock = environ.get("werkzeug.socket")
@@ -129,6 +137,10 @@ class TalonFake:
             status = error.code or 400
             body = wire.error_with_status(str(error.description), status, title=error.name.lower())
             response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+        finally:
+            # werkzeug's Request and its environ refer to each other: a cycle that holds the body
+            # until a full garbage collection. Broken, both go with the request.
+            environ.pop("werkzeug.request", None)
         return response(environ, start_response)
 
     def __enter__(self) -> Self:
@@ -247,8 +259,9 @@ class TalonFake:
 
     @property
     def journal(self) -> list[JournalEntry]:
-        """Every request answered since the last reset, in order."""
-        return list(self.app.journal)
+        """The requests answered since the last reset, in order: the latest ones, within
+        ``Limits.journal_bytes`` (each entry's ``seq`` counts from 0 at the reset)."""
+        return self.app.journal.entries()
 
     def inject_fault(
         self,
@@ -265,13 +278,16 @@ class TalonFake:
         ``status`` (and ``body``) answers instead of the API; ``delay`` waits first; ``drop``
         closes the connection without an answer.
         """
-        if status is None and not delay and not drop:
-            raise TalonFakesError("a fault needs a status, a delay or drop=True")
         operations = [handler for _, _, handler, _ in ROUTES]
-        if operation is not None and operation not in operations:
-            raise TalonFakesError(
-                f"no operation {operation!r} to inject a fault into; the fake's: {', '.join(operations)}"
-            )
+        check_fault(
+            status=status,
+            body=body,
+            delay=delay,
+            drop=drop,
+            times=times,
+            operation=operation,
+            operations=operations,
+        )
         self.app.faults.append(Fault(times, status, body, delay, drop, operation))
 
     def effects(self, hook: EffectsHook | None) -> None:

@@ -235,3 +235,17 @@ def client(fake: TalonFake) -> Iterator[Client]:
     http = Client(fake)
     yield http
     http.close()
+
+
+@pytest.fixture(params=["in-process", "socket"])
+def fake_in_each_mode(request: pytest.FixtureRequest) -> Iterator[TalonFake]:
+    """A new fake, served in-process or on a socket (a test using it runs once in each mode);
+    ``fake.url(...)`` points at it either way. Afterwards it re-raises what the server hit."""
+    fake = TalonFake()
+    if request.param == "socket":
+        with fake:
+            yield fake
+    else:
+        with fake.in_process():
+            yield fake
+    fake.check_errors()

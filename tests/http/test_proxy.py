@@ -142,8 +142,9 @@ def test_requests_and_answers_pass_unchanged(fake: TalonFake) -> None:
             seen = [(r.status_code, r.content, r.headers.get("Content-Type")) for r in calls]
             if base == proxy.base_url:
                 proxied = seen
-                first = fake.journal[0]  # the ID arrived percent-decoded once, the query intact
-                assert (first.path, first.query) == ("/v2/customer_sessions/order 1 ü", {"dry": ["true"]})
+                first = fake.journal[0]  # the path arrived as the client encoded it, the query intact
+                assert (first.path, first.query) == (session, {"dry": ["true"]})
+                assert first.response["customerSession"]["integrationId"] == "order 1 ü"  # decoded once
         assert proxied == seen
         assert [status for status, _, _ in seen] == [200, 400, 401, 405]
     assert proxy.verdicts == {"ok": 3, "unchecked": 1}
