@@ -128,13 +128,14 @@ class KeepAliveServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def stop(self) -> None:
         """Stop accepting; close idle connections; let requests in flight finish (``grace_period``)."""
+        with self.lock:  # before the listener closes: an answer written once a client sees it refused says so
+            self.closing = True  # every answer from now on says Connection: close
         if self._thread is not None:  # shutdown() waits for serve_forever(), which start() runs
             self.shutdown()
             self._thread.join()
         self.server_close()  # new clients are refused from now on
         deadline = time.monotonic() + self.limits.grace_period
         with self.lock:
-            self.closing = True  # every answer from now on says Connection: close
             for connection in list(self.connections.values()):
                 if not connection.busy:
                     connection.close()
