@@ -12,19 +12,17 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import SCRIPT, first_line
 
 START_TIMEOUT = 30
 INTEGRATION = {"Authorization": "ApiKey-v1 talon-fakes-api-key"}
-SCRIPT = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or "talon-fakes"
 
 
 class Served:
@@ -34,9 +32,7 @@ class Served:
         self.process = subprocess.Popen(
             [SCRIPT, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        assert self.process.stdout is not None
-        with ThreadPoolExecutor(1) as pool:  # a readline that cannot hang the test
-            self.base_url = pool.submit(self.process.stdout.readline).result(START_TIMEOUT).strip()
+        self.base_url = first_line(self.process, START_TIMEOUT)
 
     def call(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
@@ -352,23 +348,7 @@ def test_one_session_and_a_seed_given_as_a_whole_put_body(fake: Served) -> None:
 
 
 def test_campaigns_put_over_http_stay_across_a_reset_and_judge_coupons(fake: Served) -> None:
-    campaigns = {
-        "campaigns": [
-            {
-                "id": 7,
-                "name": "Ten off shoes",
-                "state": "enabled",
-                "coupons": [{"value": "SHOES10", "usageLimit": 1}],
-                "rules": [
-                    {
-                        "title": "10% off",
-                        "conditions": [{"couponValid": True}],
-                        "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}],
-                    }
-                ],
-            }
-        ]
-    }
+    campaigns = json.loads((Path(__file__).parents[2] / "examples" / "campaigns.json").read_text())
     status, declared = fake.call("PUT", "/__admin/campaigns", campaigns)
     assert status == 200, declared
     assert declared["campaigns"][0]["coupons"] == ["SHOES10"]

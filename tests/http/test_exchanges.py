@@ -7,24 +7,14 @@ body=...)``): a GET whose ``effects`` is not a list.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import yaml
+from processes import SCRIPT
 from traffic_helpers import BROKEN, CLEAN, check_exchanges, life_cycle, record_cassette, write_har
 
 from talon_fakes.server import TalonFake
 
-
-def _script() -> str:
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
-
-
-SCRIPT = _script()
 GET = "GET /v2/customer_sessions/order-1 -> 200 (get_customer_session)"
 
 

@@ -19,6 +19,7 @@ import orjson
 import pytest
 import requests
 import urllib3
+from processes import refused
 
 from conftest_plugin.checks import contract_for
 from talon_fakes import validate
@@ -382,16 +383,6 @@ def test_past_max_connections_the_longest_idle_connection_makes_room() -> None:
 
 
 # -- stop -----------------------------------------------------------------------------------------
-
-
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=HANG).close()
-    except ConnectionRefusedError:
-        return True
-    except ConnectionResetError:  # accepted by the kernel, then the listening socket closed
-        pass
-    return False
 
 
 def finish_during_stop(port: int, stop: Callable[[], None]) -> http.client.HTTPResponse:

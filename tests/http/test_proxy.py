@@ -6,34 +6,22 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
+from processes import SCRIPT, first_line
 from traffic_helpers import BROKEN, CLEAN, check_exchanges, life_cycle
 
 from talon_fakes.proxy import ValidatingProxy, redact
 from talon_fakes.server import TalonFake
 
 START_TIMEOUT = 30
-
-
-def _script() -> str:
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
-
-
-SCRIPT = _script()
 
 
 class Proxied:
@@ -43,9 +31,7 @@ class Proxied:
         self.process = subprocess.Popen(
             [SCRIPT, "proxy", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        assert self.process.stdout is not None
-        with ThreadPoolExecutor(1) as pool:  # a readline that cannot hang the test
-            self.base_url = pool.submit(self.process.stdout.readline).result(START_TIMEOUT).rstrip("\n")
+        self.base_url = first_line(self.process, START_TIMEOUT)
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
         """Send ``sig``; the exit status, the rest of stdout, and stderr."""

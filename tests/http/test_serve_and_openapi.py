@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
@@ -21,6 +18,7 @@ import requests
 from click.testing import CliRunner
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from processes import SCRIPT, first_line
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -32,15 +30,6 @@ from talon_fakes.openapi import OPERATIONS, document
 from talon_fakes.states import RULE_SETS
 
 START_TIMEOUT = 30
-
-
-def _script() -> str:
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
-
-
-SCRIPT = _script()
 
 
 # -- serve ----------------------------------------------------------------------------------------
@@ -56,9 +45,7 @@ class Served:
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert self.process.stdout is not None
-        with ThreadPoolExecutor(1) as pool:  # a readline that cannot hang the test
-            self.base_url = pool.submit(self.process.stdout.readline).result(START_TIMEOUT).rstrip("\n")
+        self.base_url = first_line(self.process, START_TIMEOUT)
 
     def stop(self, sig: signal.Signals) -> tuple[int, str, str]:
         """Send ``sig``; the exit status, the rest of stdout, and stderr."""

@@ -4,35 +4,16 @@ file is a usage error (exit 2) naming the path inside the file, and starts nothi
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from processes import SCRIPT, first_line
 
-SCRIPT = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or "talon-fakes"
 HEADERS = {"Authorization": "ApiKey-v1 talon-fakes-api-key"}
-DOCUMENT = {
-    "campaigns": [
-        {
-            "id": 7,
-            "name": "Ten off shoes",
-            "state": "enabled",
-            "coupons": [{"value": "SHOES10", "usageLimit": 1}],
-            "rules": [
-                {
-                    "title": "10% off",
-                    "conditions": [{"couponValid": True}],
-                    "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}],
-                }
-            ],
-        }
-    ]
-}
+# The least campaigns document (issue 10's), shipped as an example.
+DOCUMENT = json.loads((Path(__file__).parents[2] / "examples" / "campaigns.json").read_text(encoding="utf-8"))
 
 
 def _effects(base: str, session_id: str, body: dict[str, object]) -> list[tuple[str, object]]:
@@ -56,9 +37,7 @@ def test_serve_answers_the_declared_campaigns(tmp_path: Path) -> None:
         [SCRIPT, "serve", "--campaigns", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        assert process.stdout is not None
-        with ThreadPoolExecutor(1) as pool:
-            base = pool.submit(process.stdout.readline).result(30).strip()
+        base = first_line(process)
         cart = [{"sku": "SHOE", "quantity": 1, "price": 50.0}]
         closing = {"profileId": "c1", "couponCodes": ["SHOES10"], "cartItems": cart, "state": "closed"}
         assert _effects(base, "a", closing) == [("acceptCoupon", "SHOES10"), ("setDiscount", 5.0)]

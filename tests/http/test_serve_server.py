@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import pytest
+from processes import HANG, SCRIPT, first_line, refused
 
-HANG = 30  # seconds: only a server that never answers, or never exits, takes this long
 BODY = orjson.dumps(
     {
         "customerSession": {"cartItems": [{"sku": "A", "quantity": 1, "price": 5}]},
         "responseContent": ["customerSession"],
     }
 )
-
-
-def _script() -> str:
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
 
 
 @pytest.fixture
@@ -42,12 +32,10 @@ def serve() -> Iterator[list[subprocess.Popen[str]]]:
 
 def start(started: list[subprocess.Popen[str]], *args: str) -> tuple[subprocess.Popen[str], int]:
     process = subprocess.Popen(
-        [_script(), "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [SCRIPT, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     started.append(process)
-    assert process.stdout is not None
-    with ThreadPoolExecutor(1) as pool:  # a readline that cannot hang the test
-        base_url = pool.submit(process.stdout.readline).result(HANG).strip()
+    base_url = first_line(process)
     return process, int(base_url.rsplit(":", 1)[1])
 
 
@@ -56,16 +44,6 @@ def until_closed(sock: socket.socket) -> bytes:
     while chunk := sock.recv(65536):
         received += chunk
     return received
-
-
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=HANG).close()
-    except ConnectionRefusedError:
-        return True
-    except ConnectionResetError:  # accepted by the kernel, then the listening socket closed
-        pass
-    return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -113,7 +91,7 @@ def test_serve_takes_its_read_timeout_from_the_command_line(serve: list[subproce
 )
 def test_serve_refuses_limits_out_of_range(flag: str, value: str) -> None:
     result = subprocess.run(
-        [_script(), "serve", flag, value], capture_output=True, text=True, timeout=HANG, check=False
+        [SCRIPT, "serve", flag, value], capture_output=True, text=True, timeout=HANG, check=False
     )
     assert result.returncode == 2
     assert flag in result.stderr

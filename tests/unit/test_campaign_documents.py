@@ -13,23 +13,9 @@ import talon_fakes
 from talon_fakes.campaigns import load_campaigns, load_campaigns_file
 from talon_fakes.errors import InvalidCampaigns, TalonFakesError
 
-ISSUE_EXAMPLE = {
-    "campaigns": [
-        {
-            "id": 7,
-            "name": "Ten off shoes",
-            "state": "enabled",
-            "coupons": [{"value": "SHOES10", "usageLimit": 1}],
-            "rules": [
-                {
-                    "title": "10% off",
-                    "conditions": [{"couponValid": True}],
-                    "effects": [{"setDiscount": {"name": "10% off", "percent": 10}}],
-                }
-            ],
-        }
-    ]
-}
+ISSUE_EXAMPLE = json.loads(
+    (Path(__file__).parents[2] / "examples" / "campaigns.json").read_text(encoding="utf-8")
+)
 
 
 def test_the_issues_example_loads() -> None:

@@ -1,0 +1,45 @@
+"""What the tests that run the ``talon-fakes`` command share: the console script, the first line
+it prints (read with a time limit, so a command that never prints cannot hang a test), and
+whether a port refuses connections.
+
+A plain module (tests/http is on ``sys.path`` under pytest's default import mode), because test
+modules cannot import a conftest reliably.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+HANG = 30  # seconds: only a command or server that never answers takes this long
+
+
+def _script() -> str:
+    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
+    assert found, "the talon-fakes console script is not installed next to this Python"
+    return found
+
+
+SCRIPT = _script()
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = HANG) -> str:
+    """The first line ``process`` prints on stdout (``serve`` and ``proxy``: their base URL)."""
+    assert process.stdout is not None
+    with ThreadPoolExecutor(1) as pool:  # a readline that cannot hang the test
+        return pool.submit(process.stdout.readline).result(timeout).strip()
+
+
+def refused(port: int) -> bool:
+    """Whether nothing listens on ``port`` of 127.0.0.1 any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=HANG).close()
+    except ConnectionRefusedError:
+        return True
+    except ConnectionResetError:  # accepted by the kernel, then the listening socket closed
+        pass
+    return False
