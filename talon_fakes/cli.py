@@ -314,6 +314,20 @@ def _rules_option(help_text: str) -> Callable[[FC], FC]:
     )
 
 
+def listen_options(command: FC) -> FC:
+    """``--host`` and ``--port``, for the commands that listen (``serve``, ``proxy``)."""
+    command = click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        show_default=True,
+        help="The port to listen on; 0 picks a free one.",
+    )(command)
+    return click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")(
+        command
+    )
+
+
 def _campaigns_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     """``--campaigns FILE``, read and checked before anything starts (a bad one exits 2)."""
     if value is None:
@@ -328,14 +342,7 @@ def _campaigns_option(ctx: click.Context, param: click.Parameter, value: str | N
 
 
 @main.command("serve", help=_SERVE_HELP, short_help="Run the fake on a local port until stopped.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="The port to listen on; 0 picks a free one.",
-)
+@listen_options
 @click.option(
     "--api-key",
     metavar="KEY",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from talon_fakes.cli import listen_options
+
 _PROXY_HELP = """Forward every request to UPSTREAM unchanged and check each exchange on the way.
 
 Point the client under test at the proxy instead of Talon.One (or a `talon-fakes serve` fake).
@@ -35,14 +37,7 @@ class _CannotProxy(click.ClickException):
     metavar="URL",
     help="The Talon.One deployment (or fake) to forward to, e.g. https://mycompany.europe-west1.talon.one",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="The port to listen on; 0 picks a free one.",
-)
+@listen_options
 @click.option(
     "--record",
     metavar="FILE",
