@@ -337,8 +337,7 @@ class AdminAPI:
             campaigns = load_campaigns(document)
         except InvalidCampaigns as error:
             raise _refuse(f"the campaigns are not valid: {error}", error.path) from None
-        self.fake.app.default_campaigns = campaigns
-        self.fake.app.set_campaigns(campaigns)
+        self.fake.app.declare_campaigns(campaigns)
         return self.get_campaigns(call)
 
     def get_clock(self, call: Call) -> dict[str, Any]:

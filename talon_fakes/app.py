@@ -321,6 +321,12 @@ class FakeApp:
             raise HttpError(fault.status, body, injected=True)
         return delay
 
+    def declare_campaigns(self, campaigns: Campaigns) -> None:
+        """Make ``campaigns`` the fake's own: in force now and again after every :meth:`reset`
+        (``TalonFake(campaigns=...)``, ``serve --campaigns``, ``PUT /__admin/campaigns``)."""
+        with self.backend.lock:
+            self.default_campaigns = self.campaigns = campaigns
+
     def set_campaigns(self, campaigns: Campaigns) -> None:
         """Put ``campaigns`` (from :func:`~talon_fakes.campaigns.load_campaigns`) in force, between
         two operations (never in the middle of an evaluation), until the next :meth:`reset`."""

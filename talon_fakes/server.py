@@ -88,7 +88,7 @@ class TalonFake:
         tokens = set() if bearer_token is None else {bearer_token}
         config = FakeConfig({api_key: application_id}, {management_key}, tokens)
         self.app = FakeApp(self.backend, config, limits=body_limits)
-        self.app.default_campaigns = self.app.campaigns = declared
+        self.app.declare_campaigns(declared)
         self.api_key, self.management_key, self.application_id = api_key, management_key, application_id
         #: A Management API bearer token the fake also accepts (``Authorization: Bearer <token>``).
         self.bearer_token = bearer_token
