@@ -35,7 +35,7 @@ from typing import Any
 import talon_fakes
 from benchmarks.corpus import CONTRACTS, Json, documents
 from benchmarks.mutations import Breaks, mutants
-from talon_fakes.validation import reference_validator
+from talon_fakes.contracts.validation import reference_validator
 
 TARGET = 50.0  # the goal for every set (valid, drifting, invalid): at least 50x python-jsonschema
 WARM_UP = 200

@@ -28,9 +28,9 @@ import orjson
 import urllib3
 from pytest_httpserver import HTTPServer
 
-from talon_fakes.backend import SessionUpdate
-from talon_fakes.model import CartItem
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.backend import SessionUpdate
+from talon_fakes.fake.model import CartItem
+from talon_fakes.fake.server import TalonFake
 from talon_fakes.states import State
 
 SESSION = "/v2/customer_sessions/bench-1"

@@ -41,8 +41,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 import talon_fakes
-from talon_fakes.contracts import schema
-from talon_fakes.openapi import embed
+from talon_fakes.contracts.loading import schema
+from talon_fakes.fake.openapi import embed
 
 Json = dict[str, Any]
 
@@ -294,7 +294,7 @@ def jsonschema_pass(bundled: Json, examples: int, seed_value: int) -> tuple[Pass
 
 def strategy_rows(examples: int, repeats: int, seed_value: int) -> tuple[list[Row], str]:
     """hypothesis-jsonschema, ours, and Hypothesis alone, drawn the same way; and a note, if any."""
-    from talon_fakes.strategies import customer_sessions_v2
+    from talon_fakes.generators.strategies import customer_sessions_v2
 
     theirs, label, note = jsonschema_pass(bundle(NAME), examples, seed_value)
     ours = given_pass(customer_sessions_v2(), examples, seed_value)
@@ -357,7 +357,7 @@ def versions() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Time the generators, check what they made, print the table."""
-    from talon_fakes.factories import Factories
+    from talon_fakes.generators.factories import Factories
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_generators", description=__doc__.split("\n")[0]

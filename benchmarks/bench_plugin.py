@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 OWN_FAKE = """
 import pytest
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 @pytest.fixture(scope="session")
 def own_fake():

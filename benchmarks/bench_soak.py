@@ -15,7 +15,7 @@ requests over HTTP too). It prints, for one process (Linux: RSS read from ``/pro
    session's history, which is state);
 6. with ``--socket``: the same mix over HTTP (requests), the RSS after it and after ``reset()``.
 
-In-process requests go through :func:`talon_fakes.inprocess.call`, the in-process mode's own
+In-process requests go through :func:`talon_fakes.fake.inprocess.call`, the in-process mode's own
 entry, so the run measures the fake rather than an HTTP client. It prints; it asserts nothing.
 """
 
@@ -30,9 +30,9 @@ from collections.abc import Callable
 
 import orjson
 
-from talon_fakes.inprocess import call
-from talon_fakes.journal import Limits
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.inprocess import call
+from talon_fakes.fake.journal import Limits
+from talon_fakes.fake.server import TalonFake
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 MiB = 1024 * 1024

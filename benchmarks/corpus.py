@@ -1,7 +1,7 @@
 """A deterministic corpus of realistic documents that pass their contracts.
 
 ``documents("customer-session-v2", 1000, seed=7)`` returns the same 1000 documents on every run.
-They come from the factories (:mod:`talon_fakes.factories`: Faker-derived catalog, customers
+They come from the factories (:mod:`talon_fakes.generators.factories`: Faker-derived catalog, customers
 and campaigns, sessions made by legal histories), with one thing added for the validators'
 sake: the date-times are spelled the many ways real clients and Talon.One write RFC 3339
 (``Z`` or an offset, no fraction, milliseconds or Go's nanoseconds), where the factories always
@@ -17,8 +17,8 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from talon_fakes.factories import Factories
-from talon_fakes.overrides import retotal
+from talon_fakes.generators.factories import Factories
+from talon_fakes.generators.overrides import retotal
 
 __all__ = ["CONTRACTS", "STATES", "Json", "documents", "retotal", "rfc3339"]
 

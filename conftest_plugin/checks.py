@@ -1,6 +1,6 @@
 """Which contract a response of the session API must follow, and the check of a test's responses.
 
-Which contract each answer follows is :mod:`talon_fakes.verdicts`'s to say (read from the API
+Which contract each answer follows is :mod:`talon_fakes.contracts.verdicts`'s to say (read from the API
 table, :mod:`talon_fakes.api`; the control API's journal asks it too); this module checks a
 test's responses with it.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Also the control API's journal verdicts' rule: one home, in the package.
-from talon_fakes.verdicts import contract_for, operation_of
+from talon_fakes.contracts.verdicts import contract_for, operation_of
 
 __all__ = ["Findings", "Observed", "check_responses", "contract_for", "failure_message", "operation_of"]
 

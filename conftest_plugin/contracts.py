@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from talon_fakes.violations import Violation
+    from talon_fakes.contracts.violations import Violation
 
 
 class Contracts:

@@ -1,4 +1,4 @@
-"""The fake as the plugin serves it: a :class:`~talon_fakes.server.TalonFake` that reports to the run.
+"""The fake as the plugin serves it: a :class:`~talon_fakes.fake.server.TalonFake` that reports to the run.
 
 Imported only when a test asks for the fake (it imports the server, werkzeug and the app).
 """
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 from talon_fakes.states import Transition
 
 from .checks import Observed

@@ -15,7 +15,7 @@ import pytest
 from .state import STATE, RunState, derive_seed
 
 if TYPE_CHECKING:
-    from talon_fakes.factories import Factories
+    from talon_fakes.generators.factories import Factories
 
     from .client import TalonClient
     from .contracts import Contracts
@@ -111,7 +111,7 @@ def talon_management_api(talon_target: Target) -> Any:
 def talon_factories(request: pytest.FixtureRequest, talon_fake_rules: str) -> Factories:
     """Factories seeded for this test: from the run seed (``--talon-seed``) and the test's node ID,
     or ``@pytest.mark.talon_seed(N)``. The seed is shown when the test fails."""
-    from talon_fakes.factories import Factories
+    from talon_fakes.generators.factories import Factories
 
     seed = seed_of(request.node)
     request.node.stash[SEED] = seed

@@ -9,7 +9,7 @@ express) to validate real responses and your own mocks::
     talon_fakes.assert_contract(response_json, "customer-session-v2", strict=True)
 
 Generated documents, valid by construction (Faker factories; Hypothesis strategies in
-:mod:`talon_fakes.strategies`)::
+:mod:`talon_fakes.generators.strategies`)::
 
     session = talon_fakes.Factories(seed=7).customer_session_v2(state="closed")
 
@@ -18,6 +18,10 @@ and the stateful fake of the session endpoints, on a socket or in-process::
     with talon_fakes.TalonFake() as fake:
         ...  # fake.base_url, fake.integration_headers, fake.seed_session(...), fake.journal
 
+The folders are the parts: :mod:`talon_fakes.contracts` (schemas and every check),
+:mod:`talon_fakes.fake` (the stateful fake), :mod:`talon_fakes.generators` (factories and
+strategies) and :mod:`talon_fakes.cli` (one module per command); :mod:`talon_fakes.states`,
+:mod:`talon_fakes.errors` and :mod:`talon_fakes.api` (the endpoints) are shared by all of them.
 Names are imported lazily, so ``import talon_fakes`` stays cheap for the pytest plugin.
 """
 
@@ -73,35 +77,37 @@ _LAZY = {
     "UnknownRuleSet": ("talon_fakes.errors", "UnknownRuleSet"),
     "InvalidOverride": ("talon_fakes.errors", "InvalidOverride"),
     "InvalidCampaigns": ("talon_fakes.errors", "InvalidCampaigns"),
-    "load_campaigns": ("talon_fakes.campaigns", "load_campaigns"),
+    "load_campaigns": ("talon_fakes.fake.campaigns", "load_campaigns"),
     "UnknownFactory": ("talon_fakes.errors", "UnknownFactory"),
     "UnknownLocale": ("talon_fakes.errors", "UnknownLocale"),
     "UnknownTrait": ("talon_fakes.errors", "UnknownTrait"),
     "UnreachableState": ("talon_fakes.errors", "UnreachableState"),
-    "Factories": ("talon_fakes.factories", "Factories"),
-    "TalonProvider": ("talon_fakes.factories", "TalonProvider"),
-    "TalonFake": ("talon_fakes.server", "TalonFake"),
-    "Kind": ("talon_fakes.violations", "Kind"),
-    "Severity": ("talon_fakes.violations", "Severity"),
-    "Violation": ("talon_fakes.violations", "Violation"),
+    "Factories": ("talon_fakes.generators.factories", "Factories"),
+    "TalonProvider": ("talon_fakes.generators.factories", "TalonProvider"),
+    "TalonFake": ("talon_fakes.fake.server", "TalonFake"),
+    "Kind": ("talon_fakes.contracts.violations", "Kind"),
+    "Severity": ("talon_fakes.contracts.violations", "Severity"),
+    "Violation": ("talon_fakes.contracts.violations", "Violation"),
     "Operation": ("talon_fakes.states", "Operation"),
     "RULE_SETS": ("talon_fakes.states", "RULE_SETS"),
     "RuleSet": ("talon_fakes.states", "RuleSet"),
     "State": ("talon_fakes.states", "State"),
     "Transition": ("talon_fakes.states", "Transition"),
     "rule_set": ("talon_fakes.states", "rule_set"),
-    "contract_names": ("talon_fakes.contracts", "contract_names"),
-    "describe_contract": ("talon_fakes.contracts", "describe"),
-    "check_state_history": ("talon_fakes.invariants", "check_state_history"),
-    "assert_contract": ("talon_fakes.validation", "assert_contract"),
-    "is_valid": ("talon_fakes.validation", "is_valid"),
-    "validate": ("talon_fakes.validation", "validate"),
+    "contract_names": ("talon_fakes.contracts.loading", "contract_names"),
+    "describe_contract": ("talon_fakes.contracts.loading", "describe"),
+    "check_state_history": ("talon_fakes.contracts.invariants", "check_state_history"),
+    "assert_contract": ("talon_fakes.contracts.validation", "assert_contract"),
+    "is_valid": ("talon_fakes.contracts.validation", "is_valid"),
+    "validate": ("talon_fakes.contracts.validation", "validate"),
 }
 
 if TYPE_CHECKING:
-    from talon_fakes.campaigns import load_campaigns
-    from talon_fakes.contracts import contract_names
-    from talon_fakes.contracts import describe as describe_contract
+    from talon_fakes.contracts.invariants import check_state_history
+    from talon_fakes.contracts.loading import contract_names
+    from talon_fakes.contracts.loading import describe as describe_contract
+    from talon_fakes.contracts.validation import assert_contract, is_valid, validate
+    from talon_fakes.contracts.violations import Kind, Severity, Violation
     from talon_fakes.errors import (
         ContractsNotFound,
         ContractViolation,
@@ -116,12 +122,10 @@ if TYPE_CHECKING:
         UnknownTrait,
         UnreachableState,
     )
-    from talon_fakes.factories import Factories, TalonProvider
-    from talon_fakes.invariants import check_state_history
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.campaigns import load_campaigns
+    from talon_fakes.fake.server import TalonFake
+    from talon_fakes.generators.factories import Factories, TalonProvider
     from talon_fakes.states import RULE_SETS, Operation, RuleSet, State, Transition, rule_set
-    from talon_fakes.validation import assert_contract, is_valid, validate
-    from talon_fakes.violations import Kind, Severity, Violation
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """Hypothesis strategies for talon-fakes' domain types, registered without importing the generators.
 
 Hypothesis runs :func:`_hypothesis_setup_hook` when it is imported (the ``hypothesis`` entry
-point), so ``st.from_type(Session)`` works before anyone imports :mod:`talon_fakes.strategies`.
+point), so ``st.from_type(Session)`` works before anyone imports :mod:`talon_fakes.generators.strategies`.
 Each registration is a function Hypothesis calls when it resolves the type, so the generators
 load only then.
 """
@@ -16,11 +16,11 @@ def register_type_strategies() -> None:
     """Register strategies for ``Session``, ``CartItem``, ``State``, ``Operation`` and ``Transition``."""
     from hypothesis import strategies as st
 
-    from talon_fakes.model import CartItem, Session
+    from talon_fakes.fake.model import CartItem, Session
     from talon_fakes.states import Operation, State, Transition
 
     def lazy(name: str) -> Any:
-        return lambda _: getattr(importlib.import_module("talon_fakes.strategies"), name)()
+        return lambda _: getattr(importlib.import_module("talon_fakes.generators.strategies"), name)()
 
     st.register_type_strategy(Session, lazy("sessions"))
     st.register_type_strategy(CartItem, lazy("cart_lines"))

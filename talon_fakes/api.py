@@ -3,9 +3,9 @@
 Each :class:`Operation` is one endpoint of the Talon.One spec: its handler name (the verb of
 every layer, ``update_customer_session``), the spec's ``operationId``, method, path template,
 which API it belongs to (and so which credentials it takes), the contract of its request body,
-and the contract of its answer body per status. The fake's router (:data:`talon_fakes.app.ROUTES`),
-the OpenAPI document (:mod:`talon_fakes.openapi`), the plugin's response check, the recorded
-traffic checker (:mod:`talon_fakes.exchanges`) and the proxy all read it, so they cannot disagree
+and the contract of its answer body per status. The fake's router (:data:`talon_fakes.fake.app.ROUTES`),
+the OpenAPI document (:mod:`talon_fakes.fake.openapi`), the plugin's response check, the recorded
+traffic checker (:mod:`talon_fakes.contracts.exchanges`) and the proxy all read it, so they cannot disagree
 on which contract an exchange must follow.
 
 Answer contracts follow the responses of each operation in Talon.One's API reference
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 Api = Literal["integration", "management"]
 
@@ -147,3 +147,19 @@ def answer_contract(operation: Operation | None, status: int) -> str | None:
     if 400 <= status < 500:
         return BAD_REQUEST if status == 400 else ERROR_WITH_STATUS
     return None
+
+
+def error_response(
+    message: str, *, pointer: str | None = None, parameter: str | None = None, title: str
+) -> dict[str, Any]:
+    """The 400 ``error-response`` body."""
+    source = {"pointer": pointer} if pointer is not None else {"parameter": parameter or ""}
+    return {"message": message, "errors": [{"title": title, "details": message, "source": source}]}
+
+
+def error_with_status(
+    message: str, status: int, *, title: str, parameter: str | None = None
+) -> dict[str, Any]:
+    """The 401/404/409 ``error-response-with-status`` body."""
+    error: dict[str, Any] = {"title": title, "details": message, "source": {"parameter": parameter or ""}}
+    return {"message": message, "errors": [error], "StatusCode": status}

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from talon_fakes.contracts.violations import Violation
     from talon_fakes.states import Operation, State
-    from talon_fakes.violations import Violation
 
 
 class TalonFakesError(Exception):
@@ -92,7 +92,7 @@ class _Keyed(TalonFakesError, KeyError):
 
 
 class UnknownFactory(_Keyed):
-    """A name that is not one of :data:`talon_fakes.factories.FACTORY_NAMES`."""
+    """A name that is not one of :data:`talon_fakes.generators.factories.FACTORY_NAMES`."""
 
 
 class UnknownTrait(TalonFakesError, ValueError):

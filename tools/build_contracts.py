@@ -21,8 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # This checkout's package, not whichever copy the environment has installed.
 sys.path.insert(0, str(ROOT))
 
-from talon_fakes.contracts import VERSION  # noqa: E402
-from talon_fakes.spec_derivation import SESSION, SOURCES, SpecError, build, load_path_file, pointer_get  # noqa: E402
+from talon_fakes.contracts.loading import VERSION  # noqa: E402
+from talon_fakes.contracts.spec_derivation import (  # noqa: E402
+    SESSION,
+    SOURCES,
+    SpecError,
+    build,
+    load_path_file,
+    pointer_get,
+)
 
 OUT = ROOT / "contracts" / VERSION
 DEFAULT_SPEC = ROOT / "spec" / "talon-openapi"

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def _contracts_table() -> str:
-    from talon_fakes.contracts import contract_names, describe
+    from talon_fakes.contracts.loading import contract_names, describe
 
     rows = ["| contract | what it describes |", "|---|---|"]
     rows += [f"| `{name}` | {describe(name)} |" for name in contract_names()]

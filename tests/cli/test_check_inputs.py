@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from talon_fakes.cli import main
-from talon_fakes.factories import Factories
+from talon_fakes.generators.factories import Factories
 
 CONTRACT = "customer-session-v2"
 SCRIPT = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or "talon-fakes"

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from terminal_helpers import run_with_stderr_on_a_terminal
 
 import talon_fakes
-from talon_fakes import documents
-from talon_fakes.cli import Tally, check_files, main
-from talon_fakes.contracts import contract_names, describe
+from talon_fakes.cli import main
+from talon_fakes.cli.check import Tally, check_files
+from talon_fakes.contracts import documents
+from talon_fakes.contracts.loading import contract_names, describe
 
 CONTRACT = "customer-session-v2"
 
@@ -305,7 +306,7 @@ def test_help_does_not_load_the_validators() -> None:
         "from talon_fakes.cli import main\n"
         "for args in (['--help'], ['check', '--help'], ['contracts', '--help']):\n"
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
-        "heavy = ('jsonschema', 'jsonschema_rs', 'talon_fakes.validation')\n"
+        "heavy = ('jsonschema', 'jsonschema_rs', 'talon_fakes.contracts.validation')\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )

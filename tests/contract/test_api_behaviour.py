@@ -115,7 +115,7 @@ def test_huge_integers_are_reported_not_raised() -> None:
 
 def test_contracts_use_no_applicator_that_closing_objects_could_flip() -> None:
     """validate() finds schema errors and unknown fields in one strict pass; this keeps that sound."""
-    from talon_fakes.contracts import schemas
+    from talon_fakes.contracts.loading import schemas
 
     text = json.dumps(schemas(False))
     for keyword in ('"anyOf"', '"oneOf"', '"not"', '"unevaluatedProperties"'):
@@ -127,7 +127,7 @@ def test_contracts_use_no_applicator_that_closing_objects_could_flip() -> None:
     ["2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "2025-03-30T02:30:00Z\n", "2021-02-29T00:00:00Z"],
 )
 def test_date_time_edge_cases_get_the_reference_verdict(value: str) -> None:
-    from talon_fakes.validation import reference_validator
+    from talon_fakes.contracts.validation import reference_validator
 
     doc = session() | {"created": value}
     ours = not any(v.kind == "schema" for v in talon_fakes.validate(doc, "customer-session-v2"))
@@ -186,7 +186,7 @@ def test_spec_closed_objects_fail_even_in_lenient_mode() -> None:
 
 
 def test_drift_in_lenient_mode_is_listed_by_the_fast_engine_like_the_reference() -> None:
-    from talon_fakes.validation import _explain
+    from talon_fakes.contracts.validation import _explain
 
     doc = session() | {"loyaltyTier": "gold"}
     doc["cartItems"][1]["colour"] = "red"

@@ -1,10 +1,10 @@
 """The compiled engine's report is the reference's, word for word, on every kind of document.
 
-validate() explains every document from jsonschema-rs's errors (talon_fakes.compiled);
+validate() explains every document from jsonschema-rs's errors (talon_fakes.contracts.compiled);
 reference_violations() gets the same report from python-jsonschema alone. These tests hold the
 two equal (paths, values, messages, kinds, rules, severities and order), in lenient and strict
 mode, on generated valid documents, on documents that break one rule
-(talon_fakes.strategies.invalid_payloads), on documents with unknown fields added anywhere, on
+(talon_fakes.generators.strategies.invalid_payloads), on documents with unknown fields added anywhere, on
 Hypothesis-chosen faults, and on the values the engines read differently. They also check that
 the compiled engine explained the document itself: a silent fall-back to the reference would
 keep the reports equal and lose the speed.
@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
-from talon_fakes import compiled, strategies
-from talon_fakes.contracts import contract_names
-from talon_fakes.validation import reference_violations, validate
-from talon_fakes.violations import Kind
+from talon_fakes.contracts import compiled
+from talon_fakes.contracts.loading import contract_names
+from talon_fakes.contracts.validation import reference_violations, validate
+from talon_fakes.contracts.violations import Kind
+from talon_fakes.generators import strategies
 
 VALID = Path(__file__).parent / "data" / "valid"
 # Contracts the strategies generate (the shared parts are covered through the documents).

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import talon_fakes
-from talon_fakes import strategies as ts
-from talon_fakes.entities import ENTITIES
-from talon_fakes.factories import FACTORY_NAMES, TRAITS, Factories
-from talon_fakes.mutations import Mutation
-from talon_fakes.specs import TRAIT_ENTITIES, allowed_states
+from talon_fakes.generators import strategies as ts
+from talon_fakes.generators.entities import ENTITIES
+from talon_fakes.generators.factories import FACTORY_NAMES, TRAITS, Factories
+from talon_fakes.generators.mutations import Mutation
+from talon_fakes.generators.traits import TRAIT_ENTITIES, allowed_states
 from talon_fakes.states import RULE_SETS, State, states_reachable
 
 RULES = sorted(RULE_SETS)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import talon_fakes
-from talon_fakes.mutations import RULES, mutations
+from talon_fakes.generators.mutations import RULES, mutations
 
 VALID = Path(__file__).parent / "data" / "valid"
 CONTRACTS = talon_fakes.contract_names()

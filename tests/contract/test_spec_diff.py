@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from spec_copies import SESSION, SPEC, spec_copy
 
 from talon_fakes.cli import main
-from talon_fakes.spec_diff import Change, spec_diff
+from talon_fakes.contracts.spec_diff import Change, spec_diff
 
 SPEC_FILES = [str(p.relative_to(SPEC)) for p in sorted(SPEC.glob("*/paths/*.yaml"))]
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 import talon_fakes
 from benchmarks.corpus import CONTRACTS, STATES, Json, documents
 from benchmarks.mutations import MUTATIONS, Mutation, date_time_slots, session_of, uuid_slots
-from talon_fakes.validation import reference_validator
+from talon_fakes.contracts.validation import reference_validator
 
 SEED = 2026
 PER_CONTRACT = 150  # valid documents per contract

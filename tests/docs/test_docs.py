@@ -20,7 +20,7 @@ import click
 import pytest
 
 from talon_fakes.cli import main
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ import requests
 
 import talon_fakes
 from talon_fakes._plugin.checks import contract_for
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 _SESSION = "/v2/customer_sessions/"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 CART = [{"sku": "SHOE", "quantity": 2, "price": 40.0}, {"sku": "SOCK", "quantity": 1, "price": 20.0}]
 SHIPPING = {"shipping": {"price": 4.9}}

@@ -18,7 +18,7 @@ from fake_helpers import CLOSED, RETURNED, SHOES, SOCKS, closed, lines, session_
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 
 def in_thread(client: Client, call: str, *args: Any) -> requests.Response:

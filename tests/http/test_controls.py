@@ -29,13 +29,13 @@ from fake_helpers import (
 
 import talon_fakes
 from talon_fakes import TalonFakesError, Transition
-from talon_fakes.model import Clock
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.model import Clock
+from talon_fakes.fake.server import TalonFake
 
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # -- test controls: faults and effects -------------------------------------------------------
 

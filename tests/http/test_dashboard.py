@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 import talon_fakes
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 _URL = "/v2/customer_sessions/s1"
 _BODY = {"customerSession": {"profileId": "p1"}, "responseContent": ["customerSession"]}

@@ -17,7 +17,7 @@ from talon_fakes.errors import TalonFakesError
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # -- errors: 404, 401, 405, bad bodies, limits ----------------------------------------------
 
@@ -195,7 +195,7 @@ def test_a_body_200_levels_deep_is_stored_and_read_back(client: Client) -> None:
 
 
 def test_the_management_api_takes_the_fakes_bearer_token() -> None:
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
     with TalonFake(bearer_token="login-token") as fake:
         url = fake.url("/v1/applications/1/sessions")

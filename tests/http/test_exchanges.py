@@ -13,7 +13,7 @@ import yaml
 from processes import SCRIPT
 from traffic_helpers import BROKEN, CLEAN, check_exchanges, life_cycle, record_cassette, write_har
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 GET = "GET /v2/customer_sessions/order-1 -> 200 (get_customer_session)"
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 
 import talon_fakes
-from talon_fakes import strategies as ts
-from talon_fakes.factories import Factories
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
+from talon_fakes.generators import strategies as ts
+from talon_fakes.generators.factories import Factories
 from talon_fakes.states import Operation, State
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""The fake's HTTP server (``talon_fakes.httpserver``): keep-alive, framing, timeouts, limits, stop.
+"""The fake's HTTP server (``talon_fakes.fake.httpserver``): keep-alive, framing, timeouts, limits, stop.
 
 Driven through real sockets: ``requests.Session``, urllib3's ``PoolManager`` (the official SDKs'
 client), ``http.client`` and raw sockets for what no client library sends. Timeouts in these tests
@@ -24,8 +24,8 @@ from processes import refused
 from conftest_plugin.checks import contract_for
 from talon_fakes import validate
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.httpserver import KeepAliveServer, Limits
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.httpserver import KeepAliveServer, Limits
+from talon_fakes.fake.server import TalonFake
 
 HANG = 30  # seconds: only a server that never answers or never closes takes this long
 BODY = {"customerSession": {"cartItems": [{"sku": "A", "quantity": 1, "price": 5}]}}

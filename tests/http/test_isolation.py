@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import talon_fakes
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 _BODY = {"customerSession": {"profileId": "p1", "cartItems": [{"sku": "A", "quantity": 1, "price": 2.0}]}}
 

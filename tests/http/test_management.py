@@ -17,7 +17,7 @@ from talon_fakes.states import State
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # -- Management API --------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import requests
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # A small pool, so that creations and updates of existing sessions both happen; one ID needs
 # percent-encoding (a space and non-ASCII).

@@ -18,8 +18,8 @@ import requests
 from processes import SCRIPT, first_line
 from traffic_helpers import BROKEN, CLEAN, check_exchanges, life_cycle
 
-from talon_fakes.proxy import ValidatingProxy, redact
-from talon_fakes.server import TalonFake
+from talon_fakes.contracts.proxy import ValidatingProxy, redact
+from talon_fakes.fake.server import TalonFake
 
 START_TIMEOUT = 30
 

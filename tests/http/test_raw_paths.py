@@ -13,7 +13,7 @@ import requests
 
 import talon_fakes
 from talon_fakes import State
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 _SESSIONS = "/v2/customer_sessions/"
 _CART = [{"sku": "A", "quantity": 2, "price": 5.0}]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from talon_fakes.cli import main
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 _URL = "/v2/customer_sessions/s1"
 

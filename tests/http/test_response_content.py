@@ -21,7 +21,7 @@ from fake_helpers import SHOES, SOCKS, T0
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 ALWAYS = {"customerSession", "effects", "createdCoupons", "createdReferrals"}
 

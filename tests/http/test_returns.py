@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fake_helpers import SHOES, SOCKS, T0, closed, lines, session_of, source
 
-from talon_fakes.model import CartItem
+from talon_fakes.fake.model import CartItem
 
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # -- totals and returns ----------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from fake_helpers import (
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py
 
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
 # -- life cycle ------------------------------------------------------------------------------
 

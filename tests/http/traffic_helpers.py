@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 #: The ``talon-fakes check --exchanges`` verdicts: clean, broken.
 CLEAN, BROKEN = 0, 1

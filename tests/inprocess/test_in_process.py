@@ -11,8 +11,8 @@ import requests
 import urllib3
 
 import talon_fakes
-from talon_fakes.inprocess import intercept
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.inprocess import intercept
+from talon_fakes.fake.server import TalonFake
 
 BODY = {
     "customerSession": {"profileId": "p1", "cartItems": [{"sku": "A", "quantity": 2, "price": 3.5}]},

@@ -65,7 +65,7 @@ def test_installed_wheel_validates_offline(installed: Path, tmp_path: Path) -> N
     """Installed outside the checkout, the package reads its packaged copy of the contracts."""
     target = installed
     code = (
-        "import talon_fakes, talon_fakes.contracts as c; "
+        "import talon_fakes, talon_fakes.contracts.loading as c; "
         "print(c.contracts_dir()); "
         "print(len(talon_fakes.contract_names()), talon_fakes.validate({}, 'customer-session-v2')[0].rule)"
     )

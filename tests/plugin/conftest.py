@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 # pytester comes from tests/conftest.py (pytest_plugins is allowed only in the top-level conftest).
 

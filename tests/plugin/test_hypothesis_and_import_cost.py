@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-HEAVY = ("hypothesis", "faker", "werkzeug", "talon_fakes.server", "pytest_httpserver", "jsonschema")
+HEAVY = ("hypothesis", "faker", "werkzeug", "talon_fakes.fake.server", "pytest_httpserver", "jsonschema")
 
 
 def test_given_tests_reset_the_fake_per_example_without_health_check_failures(

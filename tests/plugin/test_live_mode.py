@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 VERIFIED = """
 import pytest

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent

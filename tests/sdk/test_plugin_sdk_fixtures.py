@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_official_sdks import SDKS, sdk_python
 
-from talon_fakes.server import TalonFake
+from talon_fakes.fake.server import TalonFake
 
 ROOT = Path(__file__).resolve().parents[2]
 # The README's SDK example (a block starting "# test_sdk.py") runs here too, in each SDK.

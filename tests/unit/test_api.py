@@ -55,7 +55,15 @@ def imported_modules(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["states.py", "invariants.py", "violations.py", "errors.py", "auth.py", "model.py"]
+    "module",
+    [
+        "states.py",
+        "contracts/invariants.py",
+        "contracts/violations.py",
+        "errors.py",
+        "fake/auth.py",
+        "fake/model.py",
+    ],
 )
 def test_domain_modules_import_no_http_or_pytest(module: str) -> None:
     assert not imported_modules(PACKAGE / module) & {"werkzeug", "pytest_httpserver", "pytest", "requests"}

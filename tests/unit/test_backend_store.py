@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talon_fakes import Operation, State
-from talon_fakes.backend import Backend, SessionUpdate
 from talon_fakes.errors import InvalidRequest, SessionNotFound
-from talon_fakes.model import CartItem, Clock, History, Session
-from talon_fakes.queries import SORTABLE, SessionQuery
+from talon_fakes.fake.backend import Backend, SessionUpdate
+from talon_fakes.fake.model import CartItem, Clock, History, Session
+from talon_fakes.fake.queries import SORTABLE, SessionQuery
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 PROFILES = ["", "ann", "Anna", "bob"]

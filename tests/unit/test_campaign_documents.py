@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import talon_fakes
-from talon_fakes.campaigns import load_campaigns, load_campaigns_file
 from talon_fakes.errors import InvalidCampaigns, TalonFakesError
+from talon_fakes.fake.campaigns import load_campaigns, load_campaigns_file
 
 ISSUE_EXAMPLE = json.loads(
     (Path(__file__).parents[2] / "examples" / "campaigns.json").read_text(encoding="utf-8")
@@ -111,7 +111,7 @@ def test_the_readmes_complete_example_loads() -> None:
 
 
 def test_the_fake_takes_a_path_to_a_campaigns_file(tmp_path: Path) -> None:
-    from talon_fakes.server import TalonFake
+    from talon_fakes.fake.server import TalonFake
 
     path = tmp_path / "campaigns.json"
     path.write_text(json.dumps(ISSUE_EXAMPLE), encoding="utf-8")

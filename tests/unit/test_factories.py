@@ -20,8 +20,8 @@ from talon_fakes.errors import (
     UnknownTrait,
     UnreachableState,
 )
-from talon_fakes.factories import FACTORY_NAMES, OMIT, TRAITS, Factories, TalonProvider
-from talon_fakes.promotions import OUTCOME_TRAITS
+from talon_fakes.generators.factories import FACTORY_NAMES, OMIT, TRAITS, Factories, TalonProvider
+from talon_fakes.generators.promotions import OUTCOME_TRAITS
 from talon_fakes.states import State, states_reachable
 
 REQUIRED = (
@@ -66,9 +66,9 @@ def test_every_contract_has_a_factory_and_a_method() -> None:
 
 CALLS = """
 import json, sys
-from talon_fakes.factories import Factories
+from talon_fakes.generators.factories import FACTORY_NAMES, Factories
 f = Factories(seed=7, locale=sys.argv[1])
-docs = [f.build(name) for name in sorted(__import__("talon_fakes.factories").factories.FACTORY_NAMES)]
+docs = [f.build(name) for name in sorted(FACTORY_NAMES)]
 docs += f.batch("customer-session-v2", 20, state="partially_returned", traits=["with_coupons"])
 docs += f.batch("integration-state-v2", 10, customerSession__profileId="c-1")
 sys.stdout.write(json.dumps(docs, sort_keys=True))

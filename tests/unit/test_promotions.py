@@ -11,10 +11,15 @@ from faker import Faker
 from hypothesis import HealthCheck, given, settings
 
 import talon_fakes
-from talon_fakes import strategies as ts
 from talon_fakes.errors import UnknownTrait
-from talon_fakes.factories import TRAITS, Factories, TalonProvider
-from talon_fakes.promotions import COUPON_REJECTIONS, OUTCOME_TRAITS, REFERRAL_REJECTIONS, outcome_traits
+from talon_fakes.generators import strategies as ts
+from talon_fakes.generators.factories import TRAITS, Factories, TalonProvider
+from talon_fakes.generators.promotions import (
+    COUPON_REJECTIONS,
+    OUTCOME_TRAITS,
+    REFERRAL_REJECTIONS,
+    outcome_traits,
+)
 
 # The rejectionReason values issue 10 asks for, spelled as the spec's rejectCoupon props document them.
 REASONS = {

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from talon_fakes import api
 from talon_fakes.cli import main
-from talon_fakes.exchanges import RECORDING_FORMAT, Exchange, Unreadable, read_file
-from talon_fakes.traffic import check_exchange
+from talon_fakes.contracts.exchanges import RECORDING_FORMAT, Exchange, Unreadable, read_file
+from talon_fakes.contracts.traffic import check_exchange
 
 SESSION = "http://sandbox.test/v2/customer_sessions/s1"
 STATE = {"effects": [], "createdCoupons": [], "createdReferrals": []}
@@ -53,8 +53,8 @@ def run(*args: str) -> Any:
 
 
 def test_the_api_table_is_what_the_router_and_the_openapi_document_read() -> None:
-    from talon_fakes.app import ROUTES
-    from talon_fakes.openapi import OPERATIONS, document
+    from talon_fakes.fake.app import ROUTES
+    from talon_fakes.fake.openapi import OPERATIONS, document
 
     assert [(m, p.pattern, h, a) for m, p, h, a in ROUTES] == [
         (op.method, op.pattern.pattern, op.name, op.api) for op in api.OPERATIONS

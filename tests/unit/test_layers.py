@@ -1,0 +1,101 @@
+"""The parts' imports point one way, as the folders show (STYLE.md, "Architecture").
+
+Every ``import`` of every module is read from its source (lazy and ``TYPE_CHECKING`` ones too):
+the contracts never import the fake or the generators, the fake never imports the generators, the
+library never imports the plugin, and the domain (the transition table, the model, the backend,
+profiles, queries, campaigns) imports no HTTP or test library.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "talon_fakes"
+
+# part -> the parts of talon_fakes it must never import
+FORBIDDEN = {
+    "talon_fakes.contracts": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.cli"),
+    "talon_fakes.fake": ("talon_fakes.generators", "talon_fakes.cli"),
+    "talon_fakes.generators": ("talon_fakes.cli",),
+    "talon_fakes.states": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.contracts.validation"),
+    # the endpoints table and the exceptions sit above every part, so every part can read them
+    "talon_fakes.api": (
+        "talon_fakes.contracts",
+        "talon_fakes.fake",
+        "talon_fakes.generators",
+        "talon_fakes.cli",
+    ),
+    "talon_fakes.errors": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.cli"),
+}
+DOMAIN = (
+    "talon_fakes.states",
+    "talon_fakes.errors",
+    "talon_fakes.fake.model",
+    "talon_fakes.fake.backend",
+    "talon_fakes.fake.profiles",
+    "talon_fakes.fake.queries",
+    "talon_fakes.fake.campaigns",
+    "talon_fakes.fake.effects",
+)
+HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module ``path`` imports (``from a import b`` counts as ``a`` and ``a.b``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module: str) -> None:
+    found = imports(MODULES[module])
+    for part, forbidden in FORBIDDEN.items():
+        if _under(module, part):
+            wrong = sorted(n for n in found for f in forbidden if _under(n, f))
+            assert wrong == [], f"{module} (in {part}) imports {wrong}: a lower part imports a higher one"
+    assert not any(_under(n, "conftest_plugin") for n in found), f"{module} imports the pytest plugin"
+
+
+@pytest.mark.parametrize("module", [m for m in DOMAIN if m in MODULES])
+def test_the_domain_imports_no_http_or_test_library(module: str) -> None:
+    wrong = sorted(n for n in imports(MODULES[module]) for lib in HTTP_AND_TEST if _under(n, lib))
+    assert wrong == [], f"{module} imports {wrong}"
+
+
+def test_the_folders_show_the_parts() -> None:
+    parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert {"contracts", "fake", "generators", "cli"} <= parts
+    loose = {p.stem for p in PACKAGE.glob("*.py")}
+    # beside the parts: what all of them share, the plugin's entry points and the documented shims
+    shared = {"__init__", "api", "errors", "states", "diagram", "pytest_plugin", "_hypothesis"}
+    shims = {"server", "factories", "strategies"}
+    assert loose <= shared | shims, f"modules outside the parts: {sorted(loose - shared - shims)}"
+
+
+def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:
+    # The check itself can fail: a module importing upward is caught.
+    bad = tmp_path / "bad.py"
+    bad.write_text("from talon_fakes.generators import builders\n")
+    assert any(_under(n, "talon_fakes.generators") for n in imports(bad))
