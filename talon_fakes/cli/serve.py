@@ -132,7 +132,7 @@ def command(
     import threading
 
     from talon_fakes.errors import TalonFakesError
-    from talon_fakes.fake.app import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
+    from talon_fakes.fake.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
     from talon_fakes.fake.server import TalonFake
 
     fake = TalonFake(

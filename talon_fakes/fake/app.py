@@ -1,11 +1,12 @@
-"""The HTTP layer of the fake: a routes table, one handler per operation, Talon.One's error shapes.
+"""The HTTP layer of the fake: dispatch, fault injection, the journal, Talon.One's error shapes.
 
 ``FakeApp.answer(call)`` takes a :class:`~talon_fakes.fake.calls.Call` and returns the status and the
 JSON body; ``handle`` (werkzeug, for the socket server) and ``wsgi`` (for any WSGI server) wrap
-it, and the in-process mode calls ``answer`` directly. Handlers parse with
-:mod:`talon_fakes.fake.calls` and :mod:`talon_fakes.fake.wire`, call the backend method of the same name,
-and render. Domain errors become 400/404, authentication failures 401, an update of a session
-while another request changes it 409; returns and reopen of one session wait for each other.
+it, and the in-process mode calls ``answer`` directly. It routes the call
+(:mod:`talon_fakes.fake.routes`), checks its size and credentials
+(:mod:`talon_fakes.fake.credentials`), applies an injected fault, and calls the handler of the
+operation (:mod:`talon_fakes.fake.handlers`); it maps domain errors to 400/404 and journals
+every answer. Paths under ``/__admin`` go to the control API (:mod:`talon_fakes.fake.admin`).
 
 A request that fails changes nothing: the effects hook runs and the answer is rendered before
 the backend stores the outcome.
@@ -13,53 +14,28 @@ the backend stores the outcome.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
 from werkzeug.wrappers import Request, Response
 
-from talon_fakes.api import OPERATIONS
-from talon_fakes.contracts.validation import validate
-from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
-from talon_fakes.fake import auth, wire
-from talon_fakes.fake.backend import Backend, Outcome
-from talon_fakes.fake.calls import (
-    Call,
-    HttpError,
-    bad,
-    boolean,
-    date_time,
-    int_arg,
-    json_body,
-    path_int,
-)
+from talon_fakes.errors import InvalidRequest, SessionNotFound
+from talon_fakes.fake import wire
+from talon_fakes.fake.backend import Backend
+from talon_fakes.fake.calls import Call, HttpError, bad
 from talon_fakes.fake.campaigns import NO_CAMPAIGNS, Campaigns
-from talon_fakes.fake.effects import effects_for as campaign_effects
-from talon_fakes.fake.intake import late, path_parameters, read_body, too_large
+from talon_fakes.fake.credentials import FakeConfig, authenticate
+from talon_fakes.fake.handlers import EffectsHook, SessionHandlers
+from talon_fakes.fake.intake import late, read_body, too_large
 from talon_fakes.fake.journal import TRIM_THRESHOLD, Journal, JournalEntry, Limits, give_back_memory
-from talon_fakes.fake.locks import Changing, Replies, SessionLocks
-from talon_fakes.fake.model import Session
-from talon_fakes.fake.queries import SessionQuery
-from talon_fakes.states import State
+from talon_fakes.fake.locks import Replies, SessionLocks
+from talon_fakes.fake.routes import is_control, route
 
 _SESSION_BYTES = 10_000  # about what a stored session of a few cart items takes (bench_soak)
-
-DEFAULT_API_KEY = "talon-fakes-api-key"
-DEFAULT_MANAGEMENT_KEY = "talon-fakes-management-key"
-
-#: A test's stand-in for the rule engine: (session, operation) -> effects (checked against the
-#: ``effect`` contract). Operation is ``update``, ``return``, ``reopen`` or ``get``. For the first
-#: three it runs before the change is stored (if it raises, nothing is), while the store is
-#: locked: it may read the fake's test controls, but must not call the fake over HTTP.
-EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
-
-#: The control API's prefix (WireMock's): no Talon.One path starts with it.
-CONTROL_PREFIX = "/__admin"
 
 #: Told of every request the app answered (not the control API's), with the seconds it took.
 Observer = Callable[[JournalEntry, float], None]
@@ -71,18 +47,6 @@ class Control(Protocol):
     def answer(self, call: Call) -> tuple[int, bytes, str]:
         """The status, body and content type of one control call."""
         ...
-
-
-# (method, path pattern, handler, API), read from the API table. The path's named groups (the
-# spec's parameter names), renamed by _ARGUMENTS, are the handler's arguments.
-ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
-    (operation.method, operation.pattern, operation.name, operation.api) for operation in OPERATIONS
-]
-_ARGUMENTS = {
-    "customerSessionId": "integration_id",
-    "applicationId": "application_id",
-    "sessionId": "session_id",
-}
 
 
 @dataclass
@@ -97,53 +61,11 @@ class Fault:
     operation: str | None = None
 
 
-@dataclass
-class FakeConfig:
-    """Keys the fake accepts: Integration API keys map to their application ID."""
-
-    api_keys: dict[str, int] = field(default_factory=lambda: {DEFAULT_API_KEY: 1})
-    management_keys: set[str] = field(default_factory=lambda: {DEFAULT_MANAGEMENT_KEY})
-    bearer_tokens: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        named = [("api_key", k) for k in self.api_keys] + [("bearer_token", t) for t in self.bearer_tokens]
-        for name, secret in named + [("management_key", k) for k in self.management_keys]:
-            problem = auth.secret_problem(secret)
-            if problem is not None:
-                raise TalonFakesError(f"{name} {problem}; give a non-empty key, e.g. {name}='my-{name}'")
-
-
 class Dropped(Exception):
     """An injected dropped connection."""
 
 
-class _Answer:
-    """The ``confirm`` callback of a change: runs the effects hook and renders the answer, so that
-    a broken hook or an answer that cannot be written stores nothing."""
-
-    __slots__ = ("app", "content", "dry", "generation", "operation", "payload")
-
-    def __init__(
-        self, app: FakeApp, operation: str, content: list[str] | None, call: Call, *, dry: bool = False
-    ) -> None:
-        self.app, self.operation, self.content, self.dry = app, operation, content, dry
-        self.generation = call.generation
-        self.payload = b""
-
-    def __call__(self, outcome: Outcome) -> None:
-        if self.generation != self.app.generation:  # a reset came while it ran: store nothing
-            raise late()
-        effects = self.app.effects_for(outcome.session, self.operation)
-        if self.content is None:  # reopen answers with the rolled back effects alone
-            body: dict[str, Any] = {"effects": effects}
-        else:
-            body = wire.integration_state(
-                outcome, effects=effects, response_content=self.content, dry=self.dry
-            )
-        self.payload = orjson.dumps(body)
-
-
-class FakeApp:
+class FakeApp(SessionHandlers):
     """Routes requests to the backend; records them; injects faults; reports hook errors."""
 
     def __init__(
@@ -204,7 +126,7 @@ class FakeApp:
 
     def handle(self, request: Request) -> Response:
         """Answer one werkzeug request."""
-        if self.control is not None and _is_control(request.path):
+        if self.control is not None and is_control(request.path):
             status, payload, content_type = self.control.answer(Call.from_request(request))
             return Response(payload, status=status, content_type=content_type)
         status, payload = self.answer(Call.from_request(request))
@@ -212,19 +134,19 @@ class FakeApp:
 
     def answer(self, call: Call) -> tuple[int, bytes]:
         """Answer one request: its status and JSON body (a dropped connection raises ``Dropped``)."""
-        if self.control is not None and _is_control(call.path):  # not journaled: it is not the API
+        if self.control is not None and is_control(call.path):  # not journaled: it is not the API
             status, payload, _ = self.control.answer(call)
             return status, payload
         started = time.perf_counter()
         operation, status, body, injected = None, 500, None, False
         call.generation = generation = self.generation
         try:
-            handler, api, args = self._route(call)
+            handler, api, args = route(call)
             operation = handler
             if call.oversize is not None or len(call.body) > self.limits.max_body_bytes:
                 raise too_large(call.oversize if call.oversize != -1 else None, self.limits.max_body_bytes)
             call.delay = self._apply_fault(operation)
-            principal = self._authenticate(call, api)
+            principal = authenticate(self.config, call, api)
             status, body = getattr(self, handler)(call, principal, **args)
         except HttpError as error:
             status, body, injected = error.status, error.body, error.injected
@@ -264,39 +186,6 @@ class FakeApp:
             self.errors.append(error)
         return {"message": f"talon-fakes internal error: {error!r}"}
 
-    def _route(self, call: Call) -> tuple[str, str, dict[str, str]]:
-        allowed = []
-        for method, pattern, handler, api in ROUTES:
-            match = pattern.fullmatch(call.path)
-            if match:
-                if method == call.method:
-                    decoded = path_parameters(match.groupdict())  # each once, after matching
-                    return handler, api, {_ARGUMENTS[k]: v for k, v in decoded.items()}
-                allowed.append(method)
-        if allowed:
-            message = f"{call.method} is not allowed here; use {', '.join(allowed)}"
-            raise HttpError(405, wire.error_with_status(message, 405, title="method not allowed"))
-        raise HttpError(404, wire.error_with_status(f"no endpoint {call.path}", 404, title="not found"))
-
-    def _authenticate(self, call: Call, api: str) -> int | str:
-        scheme, _, key = (call.header("Authorization") or "").partition(" ")
-        if api == "integration" and scheme == auth.INTEGRATION_SCHEME and key in self.config.api_keys:
-            return self.config.api_keys[key]
-        if api == "management" and (
-            (scheme == auth.MANAGEMENT_SCHEME and key in self.config.management_keys)
-            or (scheme == auth.BEARER_SCHEME and key in self.config.bearer_tokens)
-        ):
-            return key
-        expected = (
-            f"{auth.INTEGRATION_SCHEME} <key>"
-            if api == "integration"
-            else f"{auth.MANAGEMENT_SCHEME} <key> or {auth.BEARER_SCHEME} <token>"
-        )
-        message = f"Unauthorized - Invalid API key; the {api} API needs Authorization: {expected}"
-        raise HttpError(
-            401, wire.error_with_status(message, 401, title="unauthorized", parameter="Authorization")
-        )
-
     def _apply_fault(self, operation: str) -> float:
         """Raise the injected answer, if any; return the injected delay (seconds) for the caller."""
         if not self.faults:
@@ -332,159 +221,3 @@ class FakeApp:
         two operations (never in the middle of an evaluation), until the next :meth:`reset`."""
         with self.backend.lock:
             self.campaigns = campaigns
-
-    def effects_for(self, session: Session, operation: str) -> list[dict[str, Any]]:
-        """The declared campaigns' effects for ``operation`` on ``session``
-        (:mod:`talon_fakes.fake.effects`), then the effects hook's, each of those checked."""
-        own = campaign_effects(session, operation, self.campaigns, self.backend.sessions)
-        if self.effects_hook is None:
-            return own
-        effects = list(self.effects_hook(session, operation))
-        for index, effect in enumerate(effects):
-            problems = [v for v in validate(effect, "effect") if v.is_error]
-            if problems:
-                raise TalonFakesError(
-                    f"the effects hook returned an invalid effect [{index}]: " + "; ".join(map(str, problems))
-                )
-        return own + effects
-
-    # -- Integration API ---------------------------------------------------------------------
-
-    def update_customer_session(
-        self, call: Call, application_id: int, integration_id: str
-    ) -> tuple[int, Any]:
-        """PUT /v2/customer_sessions/{id}."""
-        if len(integration_id) > 1000:
-            raise bad("a session integration ID has at most 1000 characters", parameter="customerSessionId")
-        dry = boolean(call, "dry")
-        now = date_time(call, "now")
-        update, content = wire.session_update(json_body(call))
-        answer = _Answer(self, "update", content, call, dry=dry)
-        with Changing(self._sessions, call, (application_id, integration_id), wait=False):
-            _transition(
-                lambda: self.backend.update_customer_session(
-                    application_id, integration_id, update, dry=dry, now=now, confirm=answer
-                ),
-                pointer="/customerSession/state",
-            )
-        return 200, answer.payload
-
-    def get_customer_session(self, call: Call, application_id: int, integration_id: str) -> tuple[int, Any]:
-        """GET /v2/customer_sessions/{id}."""
-        session = self.backend.get_customer_session(application_id, integration_id)
-        return 200, {
-            "customerSession": wire.customer_session(session),
-            "effects": self.effects_for(session, "get"),
-        }
-
-    def return_cart_items(self, call: Call, application_id: int, integration_id: str) -> tuple[int, Any]:
-        """POST /v2/customer_sessions/{id}/returns; an ``Idempotency-Key`` replays the first answer."""
-        dry = boolean(call, "dry")
-        rerun = boolean(call, "runRuleEngine")
-        key = call.header("Idempotency-Key")
-        if key is not None and not 0 < len(key) <= 255:
-            raise bad("Idempotency-Key must be 1 to 255 characters", parameter="Idempotency-Key")
-        request = (json_body(call), dry, rerun)
-        with Changing(self._sessions, call, (application_id, integration_id), wait=True):
-            session = self.backend.get_customer_session(application_id, integration_id)
-            # By the session's internal ID too: a session seeded anew under the same integration ID
-            # is another session, which no earlier answer belongs to.
-            reply_key = None if key is None else (application_id, integration_id, session.id, key)
-            if reply_key is not None:
-                replay = self._replies.replay(reply_key, request, self.backend.clock.now())
-                if replay is not None:
-                    return 200, replay
-            items, content = wire.returned_items(request[0], session)
-            answer = _Answer(self, "return", content, call, dry=dry)
-            _transition(
-                lambda: self.backend.return_cart_items(
-                    application_id, integration_id, items, dry=dry, confirm=answer
-                ),
-                parameter="customerSessionId",  # the session's state forbids it, not the body
-            )
-            if reply_key is not None and not dry:
-                now, began = self.backend.clock.now(), call.generation
-                self._replies.keep(reply_key, request, answer.payload, now, lambda: began == self.generation)
-        return 200, answer.payload
-
-    def reopen_customer_session(
-        self, call: Call, application_id: int, integration_id: str
-    ) -> tuple[int, Any]:
-        """PUT /v2/customer_sessions/{id}/reopen."""
-        answer = _Answer(self, "reopen", None, call)
-        with Changing(self._sessions, call, (application_id, integration_id), wait=True):
-            _transition(
-                lambda: self.backend.reopen_customer_session(application_id, integration_id, confirm=answer),
-                parameter="customerSessionId",
-            )
-        return 200, answer.payload
-
-    # -- Management API ----------------------------------------------------------------------
-
-    def list_application_sessions(self, call: Call, principal: str, application_id: str) -> tuple[int, Any]:
-        """GET /v1/applications/{applicationId}/sessions."""
-        app = self._application(application_id)
-        sort = call.args.get("sort", "id")
-        descending = sort.startswith("-")
-        field_name = wire.SORT_FIELDS.get(sort.removeprefix("-"))
-        if field_name is None:
-            raise bad(f"cannot sort by {sort!r}; sortable: {', '.join(wire.SORT_FIELDS)}", parameter="sort")
-        state = call.args.get("state")
-        if state is not None and state not in State.__members__.values():
-            raise bad(
-                f"state must be one of {', '.join(s.value for s in State)}; got {state!r}", parameter="state"
-            )
-        query = SessionQuery(
-            page_size=int_arg(call, "pageSize", 1000, low=1, high=1000),
-            skip=int_arg(call, "skip", 0, low=0),
-            sort=field_name,
-            descending=descending,
-            partial_match=boolean(call, "partialMatch"),
-            profile=call.args.get("profile"),
-            state=None if state is None else State(state),
-            created_before=date_time(call, "createdBefore"),
-            created_after=date_time(call, "createdAfter"),
-            coupon=call.args.get("coupon"),
-            referral=call.args.get("referral"),
-            integration_id=call.args.get("integrationId"),
-            store_integration_id=call.args.get("storeIntegrationId"),
-        )
-        page = self.backend.list_application_sessions(app, query)
-        return 200, {"hasMore": page.has_more, "data": [wire.application_session(s) for s in page.sessions]}
-
-    def get_application_session(
-        self, call: Call, principal: str, application_id: str, session_id: str
-    ) -> tuple[int, Any]:
-        """GET /v1/applications/{applicationId}/sessions/{sessionId}."""
-        app, internal = self._application(application_id), path_int(session_id, "sessionId")
-        session = self.backend.get_application_session(app, internal)
-        return 200, wire.application_session(session)
-
-    def _application(self, application_id: str) -> int:
-        """The ID of an Application the fake has: one an Integration API key belongs to, or one
-        that holds sessions (seeded ones included). Any other is a 404, as for a deleted one."""
-        app = path_int(application_id, "applicationId")
-        if app in self.config.api_keys.values() or self.backend.has_sessions(app):
-            return app
-        known = ", ".join(map(str, sorted(set(self.config.api_keys.values())))) or "none"
-        message = (
-            f"no Application {app}; the fake has Application {known} (one a configured API key belongs to)"
-        )
-        raise HttpError(
-            404, wire.error_with_status(message, 404, title="not found", parameter="applicationId")
-        )
-
-
-def _is_control(path: str) -> bool:
-    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-
-
-def _transition(call: Callable[[], Any], *, pointer: str | None = None, parameter: str | None = None) -> Any:
-    """Run a backend call that moves a session; an illegal move is a 400 naming the culprit."""
-    try:
-        return call()
-    except InvalidTransition as error:
-        body = wire.error_response(
-            str(error), pointer=pointer, parameter=parameter, title="invalid state transition"
-        )
-        raise HttpError(400, body) from None

@@ -28,26 +28,20 @@ from talon_fakes.contracts.validation import validate
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.fake import auth, wire
 from talon_fakes.fake.admin import AdminAPI, required_token
-from talon_fakes.fake.app import (
-    DEFAULT_API_KEY,
-    DEFAULT_MANAGEMENT_KEY,
-    ROUTES,
-    Dropped,
-    EffectsHook,
-    FakeApp,
-    FakeConfig,
-    Fault,
-)
+from talon_fakes.fake.app import Dropped, FakeApp, Fault
 from talon_fakes.fake.backend import SEED_FIELDS, Backend, Outcome, SessionUpdate
 from talon_fakes.fake.campaigns import Campaigns, campaigns_from
 from talon_fakes.fake.controls import check_fault
+from talon_fakes.fake.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, FakeConfig
 from talon_fakes.fake.effects_hook import check_hook
+from talon_fakes.fake.handlers import EffectsHook
 from talon_fakes.fake.httpserver import KeepAliveServer, Limits
 from talon_fakes.fake.inprocess import DEFAULT_BASE_URL, intercept
 from talon_fakes.fake.intake import read_body
 from talon_fakes.fake.journal import JournalEntry
 from talon_fakes.fake.journal import Limits as BodyLimits
 from talon_fakes.fake.model import CartItem, Clock, Session
+from talon_fakes.fake.routes import ROUTES
 from talon_fakes.states import Operation, RuleSet, State, Transition
 
 

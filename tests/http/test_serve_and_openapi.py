@@ -26,8 +26,8 @@ import talon_fakes
 from talon_fakes.cli import main
 from talon_fakes.cli.serve import command as serve_command
 from talon_fakes.contracts.loading import contract_names
-from talon_fakes.fake.app import ROUTES
 from talon_fakes.fake.openapi import OPERATIONS, document
+from talon_fakes.fake.routes import ROUTES
 from talon_fakes.states import RULE_SETS
 
 START_TIMEOUT = 30
