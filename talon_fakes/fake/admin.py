@@ -20,13 +20,15 @@ Each call does what the Python control of the same name does (seeding *is*
 error shape naming what is wrong, and changes nothing. With a ``token`` (``serve`` sets one when it
 listens beyond loopback), every call needs ``Authorization: Bearer <token>``; the dashboard page
 also takes ``?token=``, for a browser.
+
+This module holds the route table, the access check and the handlers; what a call carries is read
+and checked by :mod:`talon_fakes.fake.admin_input`.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-import math
 import re
 from dataclasses import asdict
 from datetime import timedelta
@@ -36,11 +38,10 @@ import orjson
 
 from talon_fakes import diagram
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.fake import auth, wire
-from talon_fakes.fake.calls import Call, HttpError, json_body
+from talon_fakes.fake import admin_input, auth, wire
+from talon_fakes.fake.admin_input import Refused
+from talon_fakes.fake.calls import Call, HttpError
 from talon_fakes.fake.journal_view import JournalView, last_effects
-from talon_fakes.fake.model import rfc3339
-from talon_fakes.states import State
 
 if TYPE_CHECKING:
     from talon_fakes.fake.server import TalonFake
@@ -81,28 +82,6 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     for method, path, handler in _TABLE
 ]
 
-# The fault fields and the JSON types each takes (bool is an int in Python: checked apart).
-_FAULT_FIELDS: dict[str, tuple[type, ...]] = {
-    "status": (int,),
-    "body": (object,),
-    "delay": (int, float),
-    "drop": (bool,),
-    "times": (int,),
-    "operation": (str,),
-}
-
-
-class _Refused(Exception):
-    """Bad control input: a 400 (or ``status``) naming the field."""
-
-    def __init__(self, message: str, *, field: str = "", status: int = 400) -> None:
-        super().__init__(message)
-        self.field, self.status = field, status
-
-
-def _refuse(message: str, field: str = "") -> _Refused:
-    return _Refused(message, field=field)
-
 
 class AdminAPI:
     """Answers the control calls of one fake (``FakeApp.control``)."""
@@ -120,7 +99,7 @@ class AdminAPI:
             handler, args = self._route(call)
             self._authorize(call, page=handler == "dashboard")
             result: Answer | Any = getattr(self, handler)(call, **args)
-        except _Refused as error:
+        except Refused as error:
             title = {401: "unauthorized", 404: "not found", 405: "method not allowed"}.get(
                 error.status, "bad control input"
             )
@@ -144,9 +123,9 @@ class AdminAPI:
                     return handler, match.groupdict()
                 allowed.append(method)
         if allowed:
-            raise _Refused(f"{call.method} is not allowed here; use {', '.join(allowed)}", status=405)
+            raise Refused(f"{call.method} is not allowed here; use {', '.join(allowed)}", status=405)
         routes = ", ".join(f"{method} /__admin{path}" for method, path, _ in _TABLE)
-        raise _Refused(f"no control endpoint {call.path}; the control API has: {routes}", status=404)
+        raise Refused(f"no control endpoint {call.path}; the control API has: {routes}", status=404)
 
     def _authorize(self, call: Call, *, page: bool) -> None:
         if self.token is None:
@@ -158,7 +137,7 @@ class AdminAPI:
             given.encode(), self.token.encode()
         ):
             return
-        raise _Refused(
+        raise Refused(
             "the control API needs Authorization: Bearer <token> (the token `serve` printed at start)",
             field="Authorization",
             status=401,
@@ -194,29 +173,8 @@ class AdminAPI:
 
     def seed_session(self, call: Call, integration_id: str) -> dict[str, Any]:
         """PUT /__admin/sessions/{id}: the body is an update's ``customerSession``, any ``state``."""
-        document = _object(call)
-        if set(document) <= {"customerSession", "responseContent"} and isinstance(
-            document.get("customerSession"), dict
-        ):  # a PUT's whole body: its customerSession is the seed
-            document = dict(document["customerSession"])
-        unknown = sorted(set(document) - wire.UPDATE_FIELD_NAMES)
-        if unknown:
-            raise _refuse(
-                f"unknown session field {', '.join(map(repr, unknown))}; "
-                f"known: {', '.join(sorted(wire.UPDATE_FIELD_NAMES))}",
-                unknown[0],
-            )
-        state = document.pop("state", State.OPEN.value)
-        if state not in State.__members__.values():
-            raise _refuse(f"state must be one of {', '.join(s.value for s in State)}; got {state!r}", "state")
-        try:  # read as a PUT's customerSession is, so the same JSON means the same session
-            update, _ = wire.session_update({"customerSession": document})
-        except TalonFakesError as error:
-            # Named as in the seed's body, not the PUT body it was read as.
-            message = str(error).removeprefix("customerSession.")
-            pointer = (getattr(error, "pointer", "") or "").removeprefix("/customerSession")
-            raise _refuse(f"the session is not valid: {message}", pointer) from None
-        session = self.fake.seed_session(integration_id, State(state), **update.given())
+        state, fields = admin_input.seed(call)
+        session = self.fake.seed_session(integration_id, state, **fields)
         return {**wire.customer_session(session), "history": _history(session.history)}
 
     def get_session(self, call: Call, integration_id: str) -> dict[str, Any]:
@@ -224,7 +182,7 @@ class AdminAPI:
         try:
             session = self.fake.session(integration_id)
         except TalonFakesError:
-            raise _Refused(f"no session {integration_id!r} in the fake", status=404) from None
+            raise Refused(f"no session {integration_id!r} in the fake", status=404) from None
         effects = last_effects(reversed(self.fake.journal)).get(integration_id, [])
         return {**wire.customer_session(session), "history": _history(session.history), "effects": effects}
 
@@ -233,7 +191,7 @@ class AdminAPI:
         try:
             steps = self.fake.history(integration_id)
         except TalonFakesError:
-            raise _Refused(f"no session {integration_id!r} in the fake", status=404) from None
+            raise Refused(f"no session {integration_id!r} in the fake", status=404) from None
         return {"integrationId": integration_id, "history": _history(steps)}
 
     def get_transitions(self, call: Call) -> dict[str, Any]:
@@ -249,9 +207,7 @@ class AdminAPI:
 
     def get_diagram(self, call: Call) -> Answer:
         """GET /__admin/diagram: the rule set's diagram with the moves made marked."""
-        fmt = call.args.get("format", "svg")
-        if fmt not in diagram.FORMATS:
-            raise _refuse(f"no diagram format {fmt!r}; one of {', '.join(diagram.FORMATS)}", "format")
+        fmt = admin_input.diagram_format(call)
         text = diagram.render(self.fake.backend.rules, fmt, self.fake.transitions())
         kind = "image/svg+xml" if fmt == "svg" else "text/plain; charset=utf-8"
         return 200, text.encode(), kind
@@ -260,13 +216,7 @@ class AdminAPI:
 
     def get_journal(self, call: Call) -> dict[str, Any]:
         """GET /__admin/journal[?limit=N]: newest first, each with its contract verdict."""
-        raw = call.args.get("limit")
-        limit = None
-        if raw is not None:
-            if not raw.isdigit() or int(raw) < 1:
-                raise _refuse(f"limit must be a whole number of at least 1; got {raw!r}", "limit")
-            limit = int(raw)
-        return self.journal.rows(self.fake.journal, limit)
+        return self.journal.rows(self.fake.journal, admin_input.journal_limit(call))
 
     def clear_journal(self, call: Call) -> dict[str, Any]:
         """DELETE /__admin/journal."""
@@ -282,23 +232,7 @@ class AdminAPI:
 
     def add_fault(self, call: Call) -> tuple[int, bytes, str]:
         """POST /__admin/faults: the fields of ``TalonFake.inject_fault``."""
-        document = _object(call)
-        for name, value in document.items():
-            kinds = _FAULT_FIELDS.get(name)
-            if kinds is None:
-                raise _refuse(f"unknown fault field {name!r}; known: {', '.join(_FAULT_FIELDS)}", name)
-            if value is None or kinds == (object,):
-                continue
-            if isinstance(value, bool) is not (kinds == (bool,)) or not isinstance(value, kinds):
-                raise _refuse(f"{name} must be {_kind(kinds)}; got {value!r}", name)
-        if "status" in document and document["status"] is not None and not 100 <= document["status"] <= 599:
-            raise _refuse(f"status must be an HTTP status, 100 to 599; got {document['status']}", "status")
-        delay = document.get("delay") or 0
-        if not (math.isfinite(delay) and 0 <= delay <= 3600):
-            raise _refuse(f"delay must be 0 to 3600 seconds; got {delay!r}", "delay")
-        if "times" in document and (document["times"] is None or document["times"] < 1):
-            raise _refuse(f"times must be 1 or more; got {document['times']!r}", "times")
-        self.fake.inject_fault(**{k: v for k, v in document.items() if v is not None})
+        self.fake.inject_fault(**admin_input.fault(call))
         return 201, orjson.dumps(self.list_faults(call)), JSON
 
     def clear_faults(self, call: Call) -> dict[str, Any]:
@@ -330,14 +264,7 @@ class AdminAPI:
         stubs a client loaded across its reset too); a document the fake cannot take is a 400 naming
         the JSON path inside it, and changes nothing.
         """
-        from talon_fakes.errors import InvalidCampaigns
-        from talon_fakes.fake.campaigns import load_campaigns
-
-        document = _object(call)
-        try:
-            campaigns = load_campaigns(document)
-        except InvalidCampaigns as error:
-            raise _refuse(f"the campaigns are not valid: {error}", error.path) from None
+        campaigns = admin_input.campaigns(call)
         self.fake.app.declare_campaigns(campaigns)
         return self.get_campaigns(call)
 
@@ -347,32 +274,16 @@ class AdminAPI:
 
     def set_clock(self, call: Call) -> dict[str, Any]:
         """PUT /__admin/clock: ``{"now": "<RFC 3339>"}`` stops it there; ``null`` follows real time."""
-        document = _object(call, required=("now",))
-        now = document["now"]
-        if now is None:
+        at = admin_input.clock_time(call)
+        if at is None:
             self.fake.clock.run()
-        elif isinstance(now, str):
-            try:
-                at = rfc3339(now)
-            except ValueError as error:
-                raise _refuse(str(error), "now") from None
-            self.fake.clock.set(at)
         else:
-            raise _refuse(
-                f"now must be an RFC 3339 string such as '2030-01-01T00:00:00Z'; got {now!r}", "now"
-            )
+            self.fake.clock.set(at)
         return self.get_clock(call)
 
     def advance_clock(self, call: Call) -> dict[str, Any]:
         """POST /__admin/clock/advance: ``{"seconds": N}`` forward (the clock stops there)."""
-        seconds = _object(call, required=("seconds",))["seconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
-            raise _refuse(f"seconds must be a number; got {seconds!r}", "seconds")
-        if not 0 <= seconds <= 100 * 365 * 86400:
-            raise _refuse(
-                f"seconds must be 0 to 100 years; got {seconds}; to go back, PUT /__admin/clock", "seconds"
-            )
-        self.fake.clock.advance(timedelta(seconds=seconds))
+        self.fake.clock.advance(timedelta(seconds=admin_input.advance_seconds(call)))
         return self.get_clock(call)
 
 
@@ -393,24 +304,6 @@ def required_token(host: str, admin_token: str | None, management_key: str) -> s
     if admin_token is not None:
         return admin_token
     return None if is_loopback(host) else management_key
-
-
-def _object(call: Call, required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The call's JSON object body, with the ``required`` fields."""
-    if not call.body.strip():
-        raise _refuse("the call needs a JSON object body")
-    document = json_body(call)
-    if not isinstance(document, dict):
-        raise _refuse(f"the body must be a JSON object, not {type(document).__name__}")
-    missing = [name for name in required if name not in document]
-    if missing:
-        raise _refuse(f"the body needs {', '.join(missing)}", missing[0])
-    return document
-
-
-def _kind(kinds: tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-    return " or ".join(names[kind] for kind in kinds)
 
 
 def _history(steps: Any) -> list[list[str]]:
