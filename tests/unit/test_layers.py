@@ -36,6 +36,8 @@ DOMAIN = (
     "talon_fakes.errors",
     "talon_fakes.fake.model",
     "talon_fakes.fake.backend",
+    "talon_fakes.fake.changes",
+    "talon_fakes.fake.session_history",
     "talon_fakes.fake.profiles",
     "talon_fakes.fake.queries",
     "talon_fakes.fake.campaigns",
