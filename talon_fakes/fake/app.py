@@ -38,7 +38,7 @@ from talon_fakes.fake.calls import (
     json_body,
     path_int,
 )
-from talon_fakes.fake.campaigns import NO_CAMPAIGNS, Campaigns
+from talon_fakes.fake.campaign_model import NO_CAMPAIGNS, Campaigns
 from talon_fakes.fake.changes import Outcome
 from talon_fakes.fake.effects import effects_for as campaign_effects
 from talon_fakes.fake.intake import late, path_parameters, read_body, too_large

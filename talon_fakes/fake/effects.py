@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from talon_fakes.fake.campaigns import Campaign, Campaigns, Coupon, Discount, Referral, Rule
+from talon_fakes.fake.campaign_model import Campaign, Campaigns, Coupon, Discount, Referral, Rule
 from talon_fakes.fake.model import Session
 from talon_fakes.states import State
 

@@ -41,6 +41,7 @@ DOMAIN = (
     "talon_fakes.fake.profiles",
     "talon_fakes.fake.queries",
     "talon_fakes.fake.campaigns",
+    "talon_fakes.fake.campaign_model",
     "talon_fakes.fake.effects",
 )
 HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
