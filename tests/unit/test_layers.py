@@ -43,6 +43,8 @@ DOMAIN = (
     "talon_fakes.fake.campaigns",
     "talon_fakes.fake.campaign_model",
     "talon_fakes.fake.effects",
+    "talon_fakes.fake.code_checks",
+    "talon_fakes.fake.rollbacks",
 )
 HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
 
