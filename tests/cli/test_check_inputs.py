@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from commands import SCRIPT
 
 from talon_fakes.cli import main
 from talon_fakes.generators.factories import Factories
 
 CONTRACT = "customer-session-v2"
-SCRIPT = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or "talon-fakes"
 
 
 def sessions(count: int, **changes: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from commands import SCRIPT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from terminal_helpers import run_with_stderr_on_a_terminal
@@ -29,7 +29,6 @@ from talon_fakes.generators.factories import FACTORY_NAMES, TRAITS, Factories
 from talon_fakes.states import RULE_SETS, State, states_reachable
 
 SESSION = "customer-session-v2"
-SCRIPT = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or "talon-fakes"
 
 
 def sample(*args: str) -> Result:

@@ -104,3 +104,21 @@ def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from talon_fakes.generators import builders\n")
     assert any(_under(n, "talon_fakes.generators") for n in imports(bad))
+
+
+@pytest.mark.parametrize(
+    ("documented", "home"),
+    [
+        ("talon_fakes.server", "talon_fakes.fake.server"),
+        ("talon_fakes.factories", "talon_fakes.generators.factories"),
+        ("talon_fakes.strategies", "talon_fakes.generators.strategies"),
+    ],
+)
+def test_the_documented_paths_still_hold_their_public_names(documented: str, home: str) -> None:
+    import importlib
+
+    short, full = importlib.import_module(documented), importlib.import_module(home)
+    names = getattr(full, "__all__", None) or [n for n in vars(full) if n == "TalonFake"]
+    assert names, f"{home} has no public names"
+    for name in names:
+        assert getattr(short, name) is getattr(full, name), f"{documented}.{name} is not {home}.{name}"
