@@ -27,7 +27,7 @@ from talon_fakes.api import OPERATIONS
 from talon_fakes.contracts.validation import validate
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound, TalonFakesError
 from talon_fakes.fake import auth, wire
-from talon_fakes.fake.backend import Backend, Outcome
+from talon_fakes.fake.backend import Backend
 from talon_fakes.fake.calls import (
     Call,
     HttpError,
@@ -38,7 +38,8 @@ from talon_fakes.fake.calls import (
     json_body,
     path_int,
 )
-from talon_fakes.fake.campaigns import NO_CAMPAIGNS, Campaigns
+from talon_fakes.fake.campaign_model import NO_CAMPAIGNS, Campaigns
+from talon_fakes.fake.changes import Outcome
 from talon_fakes.fake.effects import effects_for as campaign_effects
 from talon_fakes.fake.intake import late, path_parameters, read_body, too_large
 from talon_fakes.fake.journal import TRIM_THRESHOLD, Journal, JournalEntry, Limits, give_back_memory

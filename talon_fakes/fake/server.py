@@ -38,8 +38,10 @@ from talon_fakes.fake.app import (
     FakeConfig,
     Fault,
 )
-from talon_fakes.fake.backend import SEED_FIELDS, Backend, Outcome, SessionUpdate
-from talon_fakes.fake.campaigns import Campaigns, campaigns_from
+from talon_fakes.fake.backend import Backend
+from talon_fakes.fake.campaign_model import Campaigns
+from talon_fakes.fake.campaigns import campaigns_from
+from talon_fakes.fake.changes import SEED_FIELDS, Outcome, SessionUpdate
 from talon_fakes.fake.controls import check_fault
 from talon_fakes.fake.effects_hook import check_hook
 from talon_fakes.fake.httpserver import KeepAliveServer, Limits

@@ -36,10 +36,15 @@ DOMAIN = (
     "talon_fakes.errors",
     "talon_fakes.fake.model",
     "talon_fakes.fake.backend",
+    "talon_fakes.fake.changes",
+    "talon_fakes.fake.session_history",
     "talon_fakes.fake.profiles",
     "talon_fakes.fake.queries",
     "talon_fakes.fake.campaigns",
+    "talon_fakes.fake.campaign_model",
     "talon_fakes.fake.effects",
+    "talon_fakes.fake.code_checks",
+    "talon_fakes.fake.rollbacks",
 )
 HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
 
