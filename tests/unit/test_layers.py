@@ -2,8 +2,9 @@
 
 Every ``import`` of every module is read from its source (lazy and ``TYPE_CHECKING`` ones too):
 the contracts never import the fake or the generators, the fake never imports the generators, the
-library never imports the plugin, and the domain (the transition table, the model, the backend,
-profiles, queries, campaigns) imports no HTTP or test library.
+library never imports the plugin, and the domain (the transition table, the model, the backend and
+what its operations carry, profiles, queries, campaigns and their effects: :data:`DOMAIN`) imports
+no HTTP or test library.
 """
 
 from __future__ import annotations
