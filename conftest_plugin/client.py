@@ -14,13 +14,13 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
+from . import operations
 from .observer import observed
+from .operations import Call, authorization, query_string
 from .state import RunState
 from .target import Target
-
-_SESSION = "/v2/customer_sessions/"
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,12 @@ class TalonResponse:
     headers: Mapping[str, str]
 
 
-def _query(params: Mapping[str, Any]) -> str:
-    pairs = [
-        (name, ("true" if value else "false") if isinstance(value, bool) else str(value))
-        for name, value in params.items()
-        if value is not None
-    ]
-    return "?" + urlencode(pairs) if pairs else ""
-
-
 class TalonClient:
-    """Requests to ``talon_target``; the fake's handlers' names: ``update_customer_session``, ..."""
+    """Requests to ``talon_target``; the fake's handlers' names: ``update_customer_session``, ...
+
+    Each operation's request (path, query string, body, API) is built by
+    :mod:`~talon_fakes._plugin.operations`; this class only sends it.
+    """
 
     def __init__(self, target: Target, run: RunState, *, timeout: float = 30.0) -> None:
         self.target, self._run, self.timeout = target, run, timeout
@@ -58,17 +53,13 @@ class TalonClient:
         headers: Mapping[str, str] | None = None,
     ) -> TalonResponse:
         """Any request; ``api`` (``integration`` or ``management``) picks the Authorization header."""
-        if api not in ("integration", "management"):
-            raise ValueError(f"api must be 'integration' or 'management', not {api!r}")
-        sent = dict(
-            self.target.integration_headers if api == "integration" else self.target.management_headers
-        )
+        sent = authorization(api, self.target)
         sent.update(headers or {})
         data = None if body is None else json.dumps(body).encode("utf-8")
         if data is not None:
             sent.setdefault("Content-Type", "application/json")
         sent.setdefault("Accept", "application/json")
-        url = self.target.url(path) + _query(params or {})
+        url = self.target.url(path) + query_string(params or {})
         request = urllib.request.Request(url, data=data, headers=sent, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
@@ -87,12 +78,13 @@ class TalonClient:
         self._run.record(seen)  # live only: the fake's journal has its own
         return TalonResponse(status, seen.body, got)
 
+    def _send(self, call: Call) -> TalonResponse:
+        # The query string is the call's already: request() would encode params a second time.
+        return self.request(call.method, call.target, api=call.api, body=call.body, headers=call.headers)
+
     # -- Integration API -------------------------------------------------------------------------
 
-    @staticmethod
-    def session_path(integration_id: str) -> str:
-        """The path of a session, its integration ID percent-encoded."""
-        return _SESSION + quote(integration_id, safe="")
+    session_path = staticmethod(operations.session_path)
 
     def update_customer_session(
         self,
@@ -106,14 +98,15 @@ class TalonClient:
 
         ``response_content`` is sent only when given: the answer has the session either way.
         """
-        body: dict[str, Any] = {"customerSession": dict(customer_session)}
-        if response_content is not None:
-            body["responseContent"] = list(response_content)
-        return self.request("PUT", self.session_path(integration_id), body=body, params={"dry": dry})
+        return self._send(
+            operations.update_customer_session(
+                integration_id, customer_session, response_content=response_content, params={"dry": dry}
+            )
+        )
 
     def get_customer_session(self, integration_id: str) -> TalonResponse:
         """GET /v2/customer_sessions/{id}."""
-        return self.request("GET", self.session_path(integration_id))
+        return self._send(operations.get_customer_session(integration_id))
 
     def return_cart_items(
         self,
@@ -124,17 +117,15 @@ class TalonClient:
         response_content: Sequence[str] | None = None,
     ) -> TalonResponse:
         """POST /v2/customer_sessions/{id}/returns (``items``: ``{"position": 0, "quantity": 1}``)."""
-        body: dict[str, Any] = {"return": {"returnedCartItems": [dict(i) for i in items]}}
-        if response_content is not None:
-            body["responseContent"] = list(response_content)
-        headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
-        return self.request(
-            "POST", self.session_path(integration_id) + "/returns", body=body, headers=headers
+        return self._send(
+            operations.return_cart_items(
+                integration_id, items, idempotency_key=idempotency_key, response_content=response_content
+            )
         )
 
     def reopen_customer_session(self, integration_id: str) -> TalonResponse:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        return self.request("PUT", self.session_path(integration_id) + "/reopen")
+        return self._send(operations.reopen_customer_session(integration_id))
 
     # -- Management API --------------------------------------------------------------------------
 
@@ -149,10 +140,8 @@ class TalonClient:
 
     def list_application_sessions(self, *, application_id: int | None = None, **params: Any) -> TalonResponse:
         """GET /v1/applications/{appId}/sessions (``integrationId=``, ``state=``, ``pageSize=``, ...)."""
-        app = self._application(application_id)
-        return self.request("GET", f"/v1/applications/{app}/sessions", api="management", params=params)
+        return self._send(operations.list_application_sessions(self._application(application_id), params))
 
     def get_application_session(self, session_id: int, *, application_id: int | None = None) -> TalonResponse:
         """GET /v1/applications/{appId}/sessions/{sessionId} (the internal ``id``)."""
-        app = self._application(application_id)
-        return self.request("GET", f"/v1/applications/{app}/sessions/{session_id}", api="management")
+        return self._send(operations.get_application_session(self._application(application_id), session_id))

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
+from urllib.parse import quote
 
 Api = Literal["integration", "management"]
 
@@ -53,6 +54,18 @@ class Operation:
     def __post_init__(self) -> None:
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
         object.__setattr__(self, "pattern", re.compile(pattern))
+
+    def path_of(self, **values: object) -> str:
+        """The path a client sends: the template's parameters filled with ``values``, each
+        percent-encoded whole, so a ``/``, a space or a non-ASCII letter in an ID stays inside its
+        segment (``path_of(customerSessionId="a b")`` is ``/v2/customer_sessions/a%20b``)."""
+        names = set(self.pattern.groupindex)
+        if set(values) != names:
+            raise TypeError(
+                f"{self.name} takes the path parameters {', '.join(sorted(names))}, "
+                f"not {', '.join(sorted(values)) or 'none'}; pass each of them by name"
+            )
+        return re.sub(r"\{(\w+)\}", lambda found: quote(str(values[found[1]]), safe=""), self.path)
 
     def answer_contract(self, status: int) -> str | None:
         """The contract of this operation's answer with ``status`` (see :func:`answer_contract`)."""

@@ -23,7 +23,7 @@ from talon_fakes.fake.model import rfc3339
 from talon_fakes.states import State
 
 if TYPE_CHECKING:
-    from talon_fakes.fake.campaigns import Campaigns
+    from talon_fakes.fake.campaign_model import Campaigns
 
 # The fault fields and the JSON types each takes (bool is an int in Python: checked apart).
 _FAULT_FIELDS: dict[str, tuple[type, ...]] = {

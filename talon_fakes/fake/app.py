@@ -27,7 +27,7 @@ from talon_fakes.errors import InvalidRequest, SessionNotFound
 from talon_fakes.fake import wire
 from talon_fakes.fake.backend import Backend
 from talon_fakes.fake.calls import Call, HttpError, bad
-from talon_fakes.fake.campaigns import NO_CAMPAIGNS, Campaigns
+from talon_fakes.fake.campaign_model import NO_CAMPAIGNS, Campaigns
 from talon_fakes.fake.credentials import FakeConfig, authenticate
 from talon_fakes.fake.handlers import EffectsHook, SessionHandlers
 from talon_fakes.fake.intake import late, read_body, too_large

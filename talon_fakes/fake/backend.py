@@ -2,7 +2,8 @@
 
 Pure Python (no HTTP, no JSON spellings). Every state change asks the transition table of the
 chosen rule set (:mod:`talon_fakes.states`); domain errors carry no HTTP status. One lock makes
-each operation atomic, so concurrent clients never lose an update.
+each operation atomic, so concurrent clients never lose an update. What an operation carries and
+makes is :mod:`talon_fakes.fake.changes`; a session's history, :mod:`talon_fakes.fake.session_history`.
 """
 
 from __future__ import annotations
@@ -10,91 +11,20 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from talon_fakes.errors import InvalidRequest, InvalidTransition, SessionNotFound
 from talon_fakes.fake import queries
-from talon_fakes.fake.model import (
-    MISSING,
-    Clock,
-    History,
-    Profile,
-    Return,
-    ReturnedItem,
-    Session,
-    Step,
-    returned,
-)
+from talon_fakes.fake.changes import Confirm, Outcome, SessionUpdate, event_type
+from talon_fakes.fake.model import Clock, Profile, Return, ReturnedItem, Session, returned
 from talon_fakes.fake.profiles import link
 from talon_fakes.fake.queries import Page, SessionQuery
+from talon_fakes.fake.session_history import grown, shortest_history
 from talon_fakes.states import Operation, RuleSet, State, Transition, rule_set
 
 Key = tuple[int, str]  # (application ID, session integration ID)
-
-
-@dataclass(frozen=True)
-class SessionUpdate:
-    """What a PUT carries. A field the request leaves out is :data:`MISSING` (the value is kept)."""
-
-    profile_id: Any = MISSING
-    state: Any = MISSING
-    cart_items: Any = MISSING
-    coupon_codes: Any = MISSING
-    referral_code: Any = MISSING
-    loyalty_cards: Any = MISSING
-    identifiers: Any = MISSING
-    additional_costs: Any = MISSING
-    attributes: Any = MISSING
-    store_integration_id: Any = MISSING
-    evaluable_campaign_ids: Any = MISSING
-    experiment_variant_allocations: Any = MISSING
-
-    def given(self) -> dict[str, Any]:
-        """The fields the request sent."""
-        return {name: value for name in _UPDATE_FIELDS if (value := getattr(self, name)) is not MISSING}
-
-
-_UPDATE_FIELDS = tuple(f.name for f in fields(SessionUpdate))
-#: The fields a seeded session takes besides its state (:meth:`Backend.seed_session`).
-SEED_FIELDS = tuple(name for name in _UPDATE_FIELDS if name != "state")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an operation did (or, dry, would do): the session after it, the session's profile after
-    it (``None`` for an anonymous session), for a return the return it made, and the built-in
-    event the operation is (its ID, and its type; empty for a seed, which is no event)."""
-
-    session: Session
-    profile: Profile | None = None
-    created: Return | None = None
-    event_id: int = 0
-    event_type: str = ""
-
-
-def event_type(before: Session | None, after: Session) -> str:
-    """The built-in event an operation makes, as docs.talon.one "Events" (dev/concepts/events) and
-    "Displaying events" list them: created, updated, closed, cancelled (an open session),
-    revoked (a closed one), partially_returned (a return) and reopened."""
-    operation, target = after.history[-1]
-    if before is None or before.id != after.id:
-        return "talon_session_created"
-    if operation is Operation.RETURN:
-        return "talon_session_partially_returned"
-    if operation is Operation.REOPEN:
-        return "talon_session_reopened"
-    if target is State.CANCELLED:
-        return "talon_session_cancelled" if before.state is State.OPEN else "talon_session_revoked"
-    if target is State.CLOSED and before.state is not State.CLOSED:
-        return "talon_session_closed"
-    return "talon_session_updated"
-
-
-#: Runs with an operation's outcome before anything is stored; whatever it raises stores nothing.
-Confirm = Callable[[Outcome], None]
 
 
 class Backend:
@@ -170,7 +100,7 @@ class Backend:
                 state=target,
                 updated=at,
                 update_count=base.update_count + (0 if stored is None else 1),
-                history=_grown(base.history, (Operation.UPDATE, target)),
+                history=grown(base.history, (Operation.UPDATE, target)),
             )
             if not math.isfinite(session.total):
                 raise InvalidRequest(
@@ -208,7 +138,7 @@ class Backend:
                 state=State.PARTIALLY_RETURNED,
                 updated=at,
                 update_count=session.update_count + 1,
-                history=_grown(session.history, (Operation.RETURN, State.PARTIALLY_RETURNED)),
+                history=grown(session.history, (Operation.RETURN, State.PARTIALLY_RETURNED)),
                 returns=(*session.returns, created),
             )
             return self._finish(session, after, at, move, dry=dry, confirm=confirm, created=created)
@@ -225,7 +155,7 @@ class Backend:
                 state=State.OPEN,
                 updated=at,
                 update_count=session.update_count + 1,
-                history=_grown(session.history, (Operation.REOPEN, State.OPEN)),
+                history=grown(session.history, (Operation.REOPEN, State.OPEN)),
             )
             return self._finish(session, after, at, move, dry=False, confirm=confirm)
 
@@ -403,22 +333,8 @@ class Backend:
         """
         path = self._paths.get(state)
         if path is None:
-            path = self._paths[state] = self._search_path(state)
+            path = self._paths[state] = shortest_history(self.rules, state)
         return path
-
-    def _search_path(self, state: State) -> tuple[tuple[Operation, State], ...]:
-        frontier: list[tuple[State | None, tuple[tuple[Operation, State], ...]]] = [(None, ())]
-        seen: set[State | None] = {None}
-        while frontier:
-            source, path = frontier.pop(0)
-            for move in self.rules.moves_from(source):
-                step = (*path, (move.operation, move.target))
-                if move.target is state:
-                    return step
-                if move.target not in seen:
-                    seen.add(move.target)
-                    frontier.append((move.target, step))
-        return ((Operation.UPDATE, state),)
 
 
 @dataclass
@@ -440,8 +356,3 @@ class _Ids:
             self.return_ = created.id + 1
         if event:
             self.event += 1
-
-
-def _grown(history: Sequence[Step], step: Step) -> History:
-    """``history`` and one more step (in constant time, once it is a :class:`History`)."""
-    return (history if isinstance(history, History) else History(history)).plus(step)

@@ -20,7 +20,8 @@ fake's own: conditions ``couponValid``, ``referralValid``, ``cartItemTotalAtLeas
 ``setDiscountPerItem``, named after the effects they produce.
 
 :func:`load_campaigns` checks a document and raises :class:`~talon_fakes.errors.InvalidCampaigns`
-naming the JSON path inside it and what is wrong. Pure Python: no HTTP here.
+naming the JSON path inside it and what is wrong; what it makes are the frozen dataclasses of
+:mod:`talon_fakes.fake.campaign_model`. Pure Python: no HTTP here.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,16 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from talon_fakes.errors import InvalidCampaigns
+from talon_fakes.fake.campaign_model import (
+    NO_CAMPAIGNS,
+    Campaign,
+    Campaigns,
+    Condition,
+    Coupon,
+    Discount,
+    Referral,
+    Rule,
+)
 from talon_fakes.fake.model import rfc3339
 
 _TIME = {"type": "string", "minLength": 1}
@@ -161,116 +171,6 @@ SCHEMA: dict[str, Any] = {
 }
 
 _VALIDATOR = Draft202012Validator(SCHEMA)
-
-
-@dataclass(frozen=True)
-class Coupon:
-    """A coupon code of a campaign; ``usage_limit`` 0 is unlimited (Talon.One's ``usageLimit``)."""
-
-    id: int
-    value: str
-    usage_limit: int = 0
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
-    recipient_integration_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Referral:
-    """A referral code of a campaign, with its advocate and (optionally) the friend it is for."""
-
-    id: int
-    code: str
-    usage_limit: int = 0
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
-    advocate_profile_integration_id: str | None = None
-    friend_profile_integration_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One condition of a rule: ``kind`` is the document's key, ``value`` its value."""
-
-    kind: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class Discount:
-    """A discount effect of a rule: ``kind`` is ``setDiscount`` or ``setDiscountPerItem``; exactly one
-    of ``percent`` and ``value`` (a fixed amount); ``sku`` picks the items of a per-item discount."""
-
-    kind: str
-    name: str
-    percent: float | None = None
-    value: float | None = None
-    sku: str | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule: its effects apply when all its conditions hold."""
-
-    title: str
-    conditions: tuple[Condition, ...] = ()
-    effects: tuple[Discount, ...] = ()
-
-    def needs(self, kind: str) -> bool:
-        """Whether one of the rule's conditions is of ``kind``."""
-        return any(condition.kind == kind for condition in self.conditions)
-
-
-@dataclass(frozen=True)
-class Campaign:
-    """A campaign: running when ``enabled`` and within its start and end times."""
-
-    id: int
-    name: str
-    ruleset_id: int
-    state: str = "enabled"
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    coupons: tuple[Coupon, ...] = ()
-    referrals: tuple[Referral, ...] = ()
-    rules: tuple[Rule, ...] = ()
-
-    def is_running(self, at: datetime) -> bool:
-        """Whether the campaign is evaluated at ``at`` (archived and disabled ones are not)."""
-        if self.state != "enabled":
-            return False
-        return (self.start_time is None or self.start_time <= at) and (
-            self.end_time is None or at < self.end_time
-        )
-
-
-@dataclass(frozen=True)
-class Campaigns:
-    """The declared campaigns, with lookups by coupon value and referral code."""
-
-    campaigns: tuple[Campaign, ...] = ()
-
-    def coupon(self, value: str) -> tuple[Campaign, Coupon] | None:
-        """The campaign and coupon of a code (codes match exactly, as a case-sensitive Application)."""
-        for campaign in self.campaigns:
-            for coupon in campaign.coupons:
-                if coupon.value == value:
-                    return campaign, coupon
-        return None
-
-    def referral(self, code: str) -> tuple[Campaign, Referral] | None:
-        """The campaign and referral of a code."""
-        for campaign in self.campaigns:
-            for referral in campaign.referrals:
-                if referral.code == code:
-                    return campaign, referral
-        return None
-
-    def __bool__(self) -> bool:
-        return bool(self.campaigns)
-
-
-NO_CAMPAIGNS = Campaigns()
 
 
 def load_campaigns(document: Any) -> Campaigns:

@@ -3,7 +3,10 @@
 Given a session (the version an operation is about to store) and the campaigns, produce the
 effects in exactly the spec's shapes (the ``effect`` contract): ``acceptCoupon``/``rejectCoupon``,
 ``acceptReferral``/``rejectReferral``, ``setDiscount``, ``setDiscountPerItem``, and the rollbacks
-``rollbackCoupon``, ``rollbackReferral``, ``rollbackDiscount``. Pure Python: no HTTP here.
+``rollbackCoupon``, ``rollbackReferral``, ``rollbackDiscount``. Pure Python: no HTTP here. Whether
+a code may be accepted is :mod:`talon_fakes.fake.code_checks`; the rollbacks of a cancel, a
+reopen or a return, :mod:`talon_fakes.fake.rollbacks`. The HTTP app (:mod:`talon_fakes.fake.app`)
+calls it.
 
 Where the behaviour comes from:
 
@@ -16,36 +19,25 @@ Where the behaviour comes from:
   ``triggeredByCoupon`` is "the ID of the coupon that was being evaluated when this effect was
   triggered".
 - docs.talon.one/docs/dev/tutorials/rolling-back-effects and the spec's effect descriptions:
-  accepted codes are redeemed when the session closes; cancelling a closed session rolls back
-  its coupon (``rollbackCoupon``: the coupon becomes redeemable again), referral
-  (``rollbackReferral``) and discounts (``rollbackDiscount``); reopening rolls back "any
-  triggered effects"; a return rolls back the discounts of the returned items
-  (docs.talon.one/docs/dev/tutorials/partially-returning-a-session), ``rollbackDiscount`` with
-  the item's ``cartItemPosition``.
+  accepted codes are redeemed when the session closes; cancelling a closed session, reopening
+  and a return roll back what they undo (:mod:`talon_fakes.fake.rollbacks` says how).
 - The spec's GET session: its ``effects`` are those still valid "after any rollback effects and
   their corresponding non-rollback effects are removed": what :attr:`Session.effects` keeps.
 
-A usage limit counts the sessions that redeemed the code: closed or partially returned ones
-that accepted it (a cancelled or reopened session gives it back; a dry run stores nothing).
+A usage limit counts the sessions that redeemed the code (:mod:`talon_fakes.fake.code_checks`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from talon_fakes.fake.campaigns import Campaign, Campaigns, Coupon, Discount, Referral, Rule
+from talon_fakes.fake.campaign_model import Campaign, Campaigns, Coupon, Discount, Referral, Rule
+from talon_fakes.fake.code_checks import REDEEMED, Usage, coupon_problem, referral_problem
 from talon_fakes.fake.model import Session
+from talon_fakes.fake.rollbacks import Effect, return_rollbacks, rollbacks
 from talon_fakes.states import State
 
-Effect = dict[str, Any]
-
-#: The states in which a session has redeemed what it accepted.
-REDEEMED = frozenset({State.CLOSED, State.PARTIALLY_RETURNED})
-_ACCEPTED = {"acceptCoupon": "coupon", "acceptReferral": "referral"}
-_ROLLBACK = {"acceptCoupon": "rollbackCoupon", "acceptReferral": "rollbackReferral"}
-_DISCOUNTS = ("setDiscount", "setDiscountPerItem")
 #: The ``campaignId`` (and ``rulesetId``, ``ruleIndex``) of effects no campaign caused.
 NO_CAMPAIGN = -1
 
@@ -66,7 +58,7 @@ def effects_for(
     if operation == "reopen":
         answer, kept = rollbacks(previous), []
     elif operation == "return":
-        answer, kept = _returned(session, previous)
+        answer, kept = return_rollbacks(session, previous)
     elif session.state is State.CANCELLED:
         before = session.history[-2][1] if len(session.history) > 1 else None
         answer, kept = (rollbacks(previous) if before in REDEEMED else []), []
@@ -81,7 +73,7 @@ def evaluate(
 ) -> list[Effect]:
     """The effects of the campaigns on ``session``: codes accepted or rejected, discounts given."""
     out: list[Effect] = []
-    usage = _Usage(session, sessions)
+    usage = Usage(session, sessions)
     at = session.updated
     coupons: dict[int, Coupon] = {}  # campaign ID -> its valid coupon in this session
     for code in dict.fromkeys(session.coupon_codes):
@@ -90,7 +82,7 @@ def evaluate(
             out.append(_rejection("rejectCoupon", code, "CouponNotFound"))
             continue
         campaign, coupon = found
-        reason = _coupon_problem(campaign, coupon, session, usage)
+        reason = coupon_problem(campaign, coupon, session, usage)
         if reason is None and campaign.id in coupons:
             reason = "CouponRejectedByCondition"  # one coupon a campaign; the first one counts
         if reason is not None:
@@ -105,7 +97,7 @@ def evaluate(
             out.append(_rejection("rejectReferral", code, "ReferralNotFound"))
         else:
             campaign, referral = found_referral
-            reason = _referral_problem(campaign, referral, session, usage)
+            reason = referral_problem(campaign, referral, session, usage)
             if reason is not None:
                 out.append(_rejection("rejectReferral", code, reason, campaign))
             else:
@@ -236,125 +228,6 @@ def _amount(discount: Discount, base: float) -> float:
     return round(min(discount.value or 0.0, base), 2)
 
 
-# -- codes ---------------------------------------------------------------------------------------
-
-
-class _Usage:
-    """How often each code was redeemed by other sessions (worked out once, when first asked)."""
-
-    def __init__(self, session: Session, sessions: Callable[[], Iterable[Session]]) -> None:
-        self.session, self.sessions = session, sessions
-        self._counts: Counter[tuple[str, str]] | None = None
-
-    def reached(self, kind: str, value: str, limit: int) -> bool:
-        """Whether ``limit`` redemptions (0: unlimited) are used up."""
-        if limit == 0:
-            return False
-        if self._counts is None:
-            self._counts = Counter(
-                (_ACCEPTED[e["effectType"]], e["props"]["value"])
-                for s in self.sessions()
-                if s.id != self.session.id
-                and s.application_id == self.session.application_id
-                and s.state in REDEEMED
-                for e in s.effects
-                if e["effectType"] in _ACCEPTED
-            )
-        return self._counts[kind, value] >= limit
-
-
-def _coupon_problem(campaign: Campaign, coupon: Coupon, session: Session, usage: _Usage) -> str | None:
-    at = session.updated
-    if not campaign.is_running(at):
-        return "CouponPartOfNotRunningCampaign"
-    if coupon.start_date is not None and at < coupon.start_date:
-        return "CouponStartDateInFuture"
-    if coupon.expiry_date is not None and at >= coupon.expiry_date:
-        return "CouponExpired"
-    if coupon.recipient_integration_id is not None and session.profile_id != coupon.recipient_integration_id:
-        return "CouponRecipientDoesNotMatch"
-    if usage.reached("coupon", coupon.value, coupon.usage_limit):
-        return "CouponLimitReached"
-    return None
-
-
-def _referral_problem(campaign: Campaign, referral: Referral, session: Session, usage: _Usage) -> str | None:
-    at = session.updated
-    if not campaign.is_running(at):
-        return "ReferralPartOfNotRunningCampaign"
-    if referral.start_date is not None and at < referral.start_date:
-        return "ReferralStartDateInFuture"
-    if referral.expiry_date is not None and at >= referral.expiry_date:
-        return "ReferralExpired"
-    if referral.advocate_profile_integration_id is not None and (
-        session.profile_id == referral.advocate_profile_integration_id
-    ):
-        return "ReferralRecipientIdSameAsAdvocate"
-    if referral.friend_profile_integration_id is not None and (
-        session.profile_id != referral.friend_profile_integration_id
-    ):
-        return "ReferralRecipientDoesNotMatch"
-    if usage.reached("referral", referral.code, referral.usage_limit):
-        return "ReferralLimitReached"
-    return None
-
-
-# -- rollbacks -------------------------------------------------------------------------------------
-
-
-def rollbacks(effects: Iterable[Mapping[str, Any]]) -> list[Effect]:
-    """What undoing ``effects`` answers: each accepted code and each discount rolled back."""
-    out = []
-    for effect in effects:
-        kind, props = effect["effectType"], effect["props"]
-        if kind in _ROLLBACK:
-            out.append(_like(effect, _ROLLBACK[kind], {"value": props["value"]}))
-        elif kind in _DISCOUNTS:
-            rolled: dict[str, Any] = {"name": props["name"], "value": props["value"]}
-            if "position" in props:
-                rolled["cartItemPosition"] = props["position"]
-            out.append(_like(effect, "rollbackDiscount", rolled))
-    return out
-
-
-def _returned(session: Session, effects: tuple[Mapping[str, Any], ...]) -> tuple[list[Effect], list[Effect]]:
-    """The rollbacks of the latest return of ``session`` (the version after it), and the effects
-    left: a per-item discount of a returned line gives back its returned units' share; a session
-    discount the share of the returned units' prices in the items' total before the return."""
-    returned_units: Counter[int] = Counter()
-    for line in session.returns[-1].items:
-        returned_units[line.position] += line.quantity
-    returned_amounts = {p: (session.cart_items[p].price or 0.0) * q for p, q in returned_units.items()}
-    total_before = session.cart_item_total + sum(returned_amounts.values())
-    answer, kept = [], []
-    for effect in effects:
-        kind, props = effect["effectType"], effect["props"]
-        if kind == "setDiscountPerItem" and props["position"] in returned_units:
-            item = session.cart_items[props["position"]]
-            left_before = item.remaining_quantity + returned_units[props["position"]]
-            share = round(props["value"] * returned_units[props["position"]] / left_before, 2)
-            answer.append(_like(effect, "rollbackDiscount", _rolled(props, share, props["position"])))
-            left = round(props["value"] - share, 2)
-        elif kind == "setDiscount" and total_before > 0:
-            left = props["value"]
-            for position, amount in sorted(returned_amounts.items()):
-                share = round(props["value"] * amount / total_before, 2)
-                if share > 0:
-                    answer.append(_like(effect, "rollbackDiscount", _rolled(props, share, position)))
-                    left -= share
-            left = round(left, 2)
-        else:
-            kept.append(dict(effect))
-            continue
-        if left > 0:
-            kept.append(_like(effect, kind, {**props, "value": left}))
-    return answer, kept
-
-
-def _rolled(props: Mapping[str, Any], value: float, position: int) -> dict[str, Any]:
-    return {"name": props["name"], "value": value, "cartItemPosition": position}
-
-
 # -- shapes ----------------------------------------------------------------------------------------
 
 
@@ -404,10 +277,3 @@ def _rejection(
         (0, campaign.rules[0] if campaign.rules else Rule("")),
     )
     return _effect(effect_type, props, campaign, index, rule, coupon_id)
-
-
-def _like(effect: Mapping[str, Any], effect_type: str, props: dict[str, Any]) -> Effect:
-    """An effect of the same campaign and rule as ``effect``."""
-    out = {k: v for k, v in effect.items() if k not in ("effectType", "props")}
-    out["effectType"], out["props"] = effect_type, props
-    return out

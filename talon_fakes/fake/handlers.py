@@ -1,8 +1,8 @@
 """The Talon.One API's handlers: one method per operation of :data:`talon_fakes.api.OPERATIONS`.
 
 :class:`SessionHandlers` is the part of :class:`~talon_fakes.fake.app.FakeApp` that answers a
-routed request (:mod:`talon_fakes.fake.routes` names the method, moto's ``responses.py`` to the
-backend's ``models.py``): each handler parses with :mod:`talon_fakes.fake.calls` and
+routed request (:mod:`talon_fakes.fake.routes` names the method; moto's ``responses.py``, with the
+backend as its ``models.py``): each handler parses with :mod:`talon_fakes.fake.calls` and
 :mod:`talon_fakes.fake.wire`, calls the backend method of the same name and renders. It also
 works out the effects an answer carries (:meth:`SessionHandlers.effects_for`: the declared
 campaigns', then the effects hook's). An illegal move is a 400 naming the culprit; an update of a
@@ -23,9 +23,10 @@ import orjson
 from talon_fakes.contracts.validation import validate
 from talon_fakes.errors import InvalidTransition, TalonFakesError
 from talon_fakes.fake import wire
-from talon_fakes.fake.backend import Backend, Outcome
+from talon_fakes.fake.backend import Backend
 from talon_fakes.fake.calls import Call, HttpError, bad, boolean, date_time, int_arg, json_body, path_int
-from talon_fakes.fake.campaigns import Campaigns
+from talon_fakes.fake.campaign_model import Campaigns
+from talon_fakes.fake.changes import Outcome
 from talon_fakes.fake.credentials import FakeConfig
 from talon_fakes.fake.effects import effects_for as campaign_effects
 from talon_fakes.fake.intake import late

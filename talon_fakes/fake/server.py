@@ -29,8 +29,10 @@ from talon_fakes.errors import TalonFakesError
 from talon_fakes.fake import auth, wire
 from talon_fakes.fake.admin import AdminAPI, required_token
 from talon_fakes.fake.app import Dropped, FakeApp, Fault
-from talon_fakes.fake.backend import SEED_FIELDS, Backend, Outcome, SessionUpdate
-from talon_fakes.fake.campaigns import Campaigns, campaigns_from
+from talon_fakes.fake.backend import Backend
+from talon_fakes.fake.campaign_model import Campaigns
+from talon_fakes.fake.campaigns import campaigns_from
+from talon_fakes.fake.changes import SEED_FIELDS, Outcome, SessionUpdate
 from talon_fakes.fake.controls import check_fault
 from talon_fakes.fake.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, FakeConfig
 from talon_fakes.fake.effects_hook import check_hook

@@ -19,7 +19,7 @@ from talon_fakes.contracts.invariants import check_invariants
 from talon_fakes.contracts.validation import fast_validator, validate
 from talon_fakes.contracts.violations import Violation
 from talon_fakes.errors import InvalidRequest
-from talon_fakes.fake.backend import Outcome, SessionUpdate
+from talon_fakes.fake.changes import Outcome, SessionUpdate
 from talon_fakes.fake.model import CartItem, Profile, Return, ReturnedItem, Session
 from talon_fakes.states import State
 

@@ -17,7 +17,7 @@ from typing import Any
 from talon_fakes.contracts.loading import schema
 from talon_fakes.errors import UnknownFactory
 from talon_fakes.fake import wire
-from talon_fakes.fake.backend import Outcome
+from talon_fakes.fake.changes import Outcome
 from talon_fakes.fake.model import Session
 from talon_fakes.generators import builders, promotions
 from talon_fakes.generators.builders import Spec

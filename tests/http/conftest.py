@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
 
 import talon_fakes
+from talon_fakes._plugin import operations
 from talon_fakes._plugin.checks import contract_for
+from talon_fakes._plugin.operations import Call, authorization, query_string
 from talon_fakes.fake.server import TalonFake
-
-_SESSION = "/v2/customer_sessions/"
 
 
 def error_contract(status: int) -> str:
@@ -43,23 +42,13 @@ def check(response: requests.Response, ok_contract: str) -> requests.Response:
     return response
 
 
-def _params(params: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
-        for name, value in params.items()
-        if value is not None
-    }
-
-
-def session_path(session_id: str) -> str:
-    """The path of a session, its ID percent-encoded (spaces, non-ASCII)."""
-    return _SESSION + quote(session_id, safe="")
-
-
 class Client:
     """One ``requests.Session`` against one fake; each call checks its response's contract.
 
-    Not thread-safe (``requests.Session`` is not): give each thread its own with :meth:`spawn`.
+    Each operation's request (path, query string, body, API) is the plugin's
+    (:mod:`talon_fakes._plugin.operations`, which ``talon_client`` sends too); this class sends it
+    with keep-alive and checks the answer. Not thread-safe (``requests.Session`` is not): give
+    each thread its own with :meth:`spawn`.
     """
 
     def __init__(self, fake: TalonFake) -> None:
@@ -78,7 +67,7 @@ class Client:
     check = staticmethod(check)
     assert_valid = staticmethod(assert_valid)
     error_contract = staticmethod(error_contract)
-    path = staticmethod(session_path)
+    path = staticmethod(operations.session_path)
 
     def send(
         self,
@@ -91,13 +80,19 @@ class Client:
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Any request; ``headers`` replace the API's default authorization when given."""
-        if headers is None:
-            headers = self.fake.integration_headers if api == "integration" else self.fake.management_headers
+        """Any request (``json=``, ``data=`` raw bytes, ...); ``headers`` replace the API's default
+        authorization when given."""
+        sent = authorization(api, self.fake) if headers is None else dict(headers)
         response = self.http.request(
-            method, self.fake.url(path), headers=dict(headers), params=_params(params or {}), **kwargs
+            method, self.fake.url(path + query_string(params or {})), headers=sent, **kwargs
         )
         return check(response, ok_contract)
+
+    def _send(self, call: Call, *, headers: Mapping[str, str] | None = None) -> requests.Response:
+        # The call's own headers (Idempotency-Key) go with the authorization or its replacement.
+        sent = {**(authorization(call.api, self.fake) if headers is None else headers), **call.headers}
+        kwargs = {} if call.body is None else {"json": call.body}
+        return self.send(call.method, call.target, ok_contract=call.ok_contract, headers=sent, **kwargs)
 
     # -- Integration API ---------------------------------------------------------------------
 
@@ -114,23 +109,14 @@ class Client:
 
         Without ``response_content`` the body has no ``responseContent``, as most shops send it.
         """
-        body: dict[str, Any] = {"customerSession": dict(customer_session)}
-        if response_content is not None:
-            body["responseContent"] = list(response_content)
-        return self.send(
-            "PUT",
-            session_path(session_id),
-            ok_contract="integration-state-v2",
-            json=body,
-            params=params,
-            headers=headers,
+        call = operations.update_customer_session(
+            session_id, customer_session, response_content=response_content, params=params
         )
+        return self._send(call, headers=headers)
 
     def get(self, session_id: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
         """GET /v2/customer_sessions/{id}."""
-        return self.send(
-            "GET", session_path(session_id), ok_contract="customer-session-response-v2", headers=headers
-        )
+        return self._send(operations.get_customer_session(session_id), headers=headers)
 
     def return_items(
         self,
@@ -142,26 +128,14 @@ class Client:
         **params: Any,
     ) -> requests.Response:
         """POST /v2/customer_sessions/{id}/returns, with an Idempotency-Key when ``key`` is given."""
-        headers = dict(self.fake.integration_headers)
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        body: dict[str, Any] = {"return": {"returnedCartItems": items}}
-        if response_content is not None:
-            body["responseContent"] = list(response_content)
-        return self.send(
-            "POST",
-            session_path(session_id) + "/returns",
-            ok_contract="integration-state-v2",
-            json=body,
-            headers=headers,
-            params=params,
+        call = operations.return_cart_items(
+            session_id, items, idempotency_key=key, response_content=response_content, params=params
         )
+        return self._send(call)
 
     def reopen(self, session_id: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
         """PUT /v2/customer_sessions/{id}/reopen."""
-        return self.send(
-            "PUT", session_path(session_id) + "/reopen", ok_contract="reopen-response", headers=headers
-        )
+        return self._send(operations.reopen_customer_session(session_id), headers=headers)
 
     def stored(self, session_id: str) -> Any:
         """The GET body of a session (``None`` when the fake answers 404)."""
@@ -180,26 +154,14 @@ class Client:
     ) -> requests.Response:
         """GET /v1/applications/{appId}/sessions."""
         app = self.fake.application_id if application_id is None else application_id
-        return self.send(
-            "GET",
-            f"/v1/applications/{app}/sessions",
-            ok_contract="application-sessions-page",
-            api="management",
-            params=params,
-            headers=headers,
-        )
+        return self._send(operations.list_application_sessions(app, params), headers=headers)
 
     def application_session(
         self, session_id: int | str, *, application_id: int | None = None
     ) -> requests.Response:
         """GET /v1/applications/{appId}/sessions/{sessionId} (the internal ID)."""
         app = self.fake.application_id if application_id is None else application_id
-        return self.send(
-            "GET",
-            f"/v1/applications/{app}/sessions/{session_id}",
-            ok_contract="application-session",
-            api="management",
-        )
+        return self._send(operations.get_application_session(app, session_id))
 
 
 @pytest.fixture(scope="session")

@@ -380,9 +380,9 @@ def test_each_call_builds_a_new_document() -> None:
 
 
 def test_a_ref_the_document_could_only_fetch_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from talon_fakes.fake import openapi
+    from talon_fakes.fake import openapi, openapi_schemas
 
     foreign = {"cart-item": {"properties": {"price": {"$ref": "https://example.com/money.json"}}}}
-    monkeypatch.setattr(openapi, "schemas", lambda strict: foreign)
+    monkeypatch.setattr(openapi_schemas, "schemas", lambda strict: foreign)
     with pytest.raises(ValueError, match="points outside the contracts"):
         openapi.embed("cart-item")

@@ -1,8 +1,8 @@
 """What both SDK life-cycle scripts share: the cart, the step runner and the checks that need no SDK.
 
-Imported by ``lifecycle_sdk26.py`` and ``lifecycle_sdk9.py``, which run from this folder inside
-an SDK's own virtual environment; so this module uses only ``talon_one``'s common exception and
-the standard library.
+Imported by ``_lifecycle.py``, ``_coupon_steps.py`` and the SDK adapters (``lifecycle_sdk26.py``,
+``lifecycle_sdk9.py``), which run from this folder inside an SDK's own virtual environment; so this
+module uses only ``talon_one``'s common exception and the standard library.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from talon_fakes import Operation, State
 from talon_fakes.errors import InvalidRequest, SessionNotFound
-from talon_fakes.fake.backend import Backend, SessionUpdate
+from talon_fakes.fake.backend import Backend
+from talon_fakes.fake.changes import SessionUpdate
 from talon_fakes.fake.model import CartItem, Clock, History, Session
 from talon_fakes.fake.queries import SORTABLE, SessionQuery
 

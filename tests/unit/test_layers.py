@@ -2,8 +2,9 @@
 
 Every ``import`` of every module is read from its source (lazy and ``TYPE_CHECKING`` ones too):
 the contracts never import the fake or the generators, the fake never imports the generators, the
-library never imports the plugin, and the domain (the transition table, the model, the backend,
-profiles, queries, campaigns) imports no HTTP or test library.
+library never imports the plugin, and the domain (the transition table, the model, the backend and
+what its operations carry, profiles, queries, campaigns and their effects: :data:`DOMAIN`) imports
+no HTTP or test library.
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ DOMAIN = (
     "talon_fakes.errors",
     "talon_fakes.fake.model",
     "talon_fakes.fake.backend",
+    "talon_fakes.fake.changes",
+    "talon_fakes.fake.session_history",
     "talon_fakes.fake.profiles",
     "talon_fakes.fake.queries",
     "talon_fakes.fake.campaigns",
+    "talon_fakes.fake.campaign_model",
     "talon_fakes.fake.effects",
+    "talon_fakes.fake.code_checks",
+    "talon_fakes.fake.rollbacks",
 )
 HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
 
