@@ -28,8 +28,8 @@ import orjson
 import urllib3
 from pytest_httpserver import HTTPServer
 
-from talon_fakes.fake.changes import SessionUpdate
-from talon_fakes.fake.model import CartItem
+from talon_fakes.fake.domain.changes import SessionUpdate
+from talon_fakes.fake.domain.model import CartItem
 from talon_fakes.fake.server import TalonFake
 from talon_fakes.states import State
 

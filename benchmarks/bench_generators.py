@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 import talon_fakes
 from talon_fakes.contracts.loading import schema
-from talon_fakes.fake.openapi import embed
+from talon_fakes.fake.web.openapi import embed
 
 Json = dict[str, Any]
 

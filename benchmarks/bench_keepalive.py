@@ -4,7 +4,7 @@ Run ``python -m benchmarks.bench_keepalive``. For each client, ``requests.Sessio
 ``PoolManager`` (the official SDKs' own client), it times one ``PUT`` of an update to the same
 session, against:
 
-- **the fake** (``TalonFake``: its keep-alive server, :mod:`talon_fakes.fake.httpserver`);
+- **the fake** (``TalonFake``: its keep-alive server, :mod:`talon_fakes.fake.web.httpserver`);
 - **the stub**: pytest-httpserver answering the fake's own response bytes statically
   (``respond_with_data``); werkzeug's server closes the connection after every answer, as the
   fake's did. Target: the fake at most 0.5x the stub's time per request;
@@ -32,8 +32,8 @@ import urllib3
 from pytest_httpserver import HTTPServer
 
 from benchmarks.bench_fake import BODY, SESSION, interleaved
-from talon_fakes.fake.httpserver import KeepAliveServer, Limits
 from talon_fakes.fake.server import TalonFake
+from talon_fakes.fake.web.httpserver import KeepAliveServer, Limits
 
 
 def hello_world(payload: bytes) -> Callable[[dict[str, Any], Any], list[bytes]]:

@@ -31,8 +31,8 @@ from collections.abc import Callable
 import orjson
 
 from talon_fakes.fake.inprocess import call
-from talon_fakes.fake.journal import Limits
 from talon_fakes.fake.server import TalonFake
+from talon_fakes.fake.web.journal import Limits
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 MiB = 1024 * 1024

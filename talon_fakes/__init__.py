@@ -77,7 +77,7 @@ _LAZY = {
     "UnknownRuleSet": ("talon_fakes.errors", "UnknownRuleSet"),
     "InvalidOverride": ("talon_fakes.errors", "InvalidOverride"),
     "InvalidCampaigns": ("talon_fakes.errors", "InvalidCampaigns"),
-    "load_campaigns": ("talon_fakes.fake.campaigns", "load_campaigns"),
+    "load_campaigns": ("talon_fakes.fake.domain.campaigns", "load_campaigns"),
     "UnknownFactory": ("talon_fakes.errors", "UnknownFactory"),
     "UnknownLocale": ("talon_fakes.errors", "UnknownLocale"),
     "UnknownTrait": ("talon_fakes.errors", "UnknownTrait"),
@@ -122,7 +122,7 @@ if TYPE_CHECKING:
         UnknownTrait,
         UnreachableState,
     )
-    from talon_fakes.fake.campaigns import load_campaigns
+    from talon_fakes.fake.domain.campaigns import load_campaigns
     from talon_fakes.fake.server import TalonFake
     from talon_fakes.generators.factories import Factories, TalonProvider
     from talon_fakes.states import RULE_SETS, Operation, RuleSet, State, Transition, rule_set

@@ -16,7 +16,7 @@ def register_type_strategies() -> None:
     """Register strategies for ``Session``, ``CartItem``, ``State``, ``Operation`` and ``Transition``."""
     from hypothesis import strategies as st
 
-    from talon_fakes.fake.model import CartItem, Session
+    from talon_fakes.fake.domain.model import CartItem, Session
     from talon_fakes.states import Operation, State, Transition
 
     def lazy(name: str) -> Any:

@@ -3,10 +3,11 @@
 Each :class:`Operation` is one endpoint of the Talon.One spec: its handler name (the verb of
 every layer, ``update_customer_session``), the spec's ``operationId``, method, path template,
 which API it belongs to (and so which credentials it takes), the contract of its request body,
-and the contract of its answer body per status. The fake's router (:data:`talon_fakes.fake.routes.ROUTES`),
-the OpenAPI document (:mod:`talon_fakes.fake.openapi`), the plugin's response check, the recorded
-traffic checker (:mod:`talon_fakes.contracts.exchanges`) and the proxy all read it, so they cannot disagree
-on which contract an exchange must follow.
+and the contract of its answer body per status. The fake's router
+(:data:`talon_fakes.fake.web.routes.ROUTES`), the OpenAPI document
+(:mod:`talon_fakes.fake.web.openapi`), the plugin's response check, the recorded traffic checker
+(:mod:`talon_fakes.contracts.exchanges`) and the proxy all read it, so they cannot disagree on
+which contract an exchange must follow.
 
 Answer contracts follow the responses of each operation in Talon.One's API reference
 (https://docs.talon.one/integration-api, https://docs.talon.one/management-api): ``200`` the

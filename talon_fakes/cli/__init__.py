@@ -76,7 +76,7 @@ def openapi_command(strict: bool) -> None:
     import json
 
     from talon_fakes.errors import ContractsNotFound
-    from talon_fakes.fake.openapi import document
+    from talon_fakes.fake.web.openapi import document
 
     try:
         doc = document(strict=strict)

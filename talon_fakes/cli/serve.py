@@ -33,7 +33,7 @@ def _campaigns_option(ctx: click.Context, param: click.Parameter, value: str | N
     if value is None:
         return None
     from talon_fakes.errors import InvalidCampaigns
-    from talon_fakes.fake.campaigns import load_campaigns_file
+    from talon_fakes.fake.domain.campaigns import load_campaigns_file
 
     try:
         return load_campaigns_file(value)
@@ -132,8 +132,8 @@ def command(
     import threading
 
     from talon_fakes.errors import TalonFakesError
-    from talon_fakes.fake.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
     from talon_fakes.fake.server import TalonFake
+    from talon_fakes.fake.web.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
 
     fake = TalonFake(
         rules=rules,
@@ -149,11 +149,11 @@ def command(
         grace_period=grace_period,
         campaigns=campaigns,
     )
-    from talon_fakes.fake.admin import required_token
+    from talon_fakes.fake.control.admin import required_token
 
     fake.admin.token = required_token(host, admin_token, fake.management_key)
     if log:
-        from talon_fakes.fake.requestlog import RequestLog
+        from talon_fakes.fake.control.requestlog import RequestLog
 
         fake.app.observers.append(RequestLog(sys.stderr))
     stop = threading.Event()

@@ -29,8 +29,8 @@ from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.util import Retry, Timeout
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
-from talon_fakes.fake.app import Dropped, FakeApp
-from talon_fakes.fake.calls import Call, ascii_path
+from talon_fakes.fake.web.app import Dropped, FakeApp
+from talon_fakes.fake.web.calls import Call, ascii_path
 
 DEFAULT_BASE_URL = "https://talon-fakes.invalid"
 
@@ -60,10 +60,10 @@ def call(
 ) -> tuple[int, bytes]:
     """Answer one request with the app, as the server would: the status and the JSON body.
 
-    The request goes to the app as a :class:`~talon_fakes.fake.calls.Call` built straight from its
+    The request goes to the app as a :class:`~talon_fakes.fake.web.calls.Call` built straight from its
     parts: a WSGI environ and werkzeug's request and response would cost more than the app's
     own work. The path stays as the client encoded it (the app decodes each path parameter once,
-    as for the socket). A dropped connection raises :class:`~talon_fakes.fake.app.Dropped`.
+    as for the socket). A dropped connection raises :class:`~talon_fakes.fake.web.app.Dropped`.
     """
     path, _, query = url.partition("#")[0].partition("?")
     return app.answer(Call(method, ascii_path(path.encode("utf-8")), query, headers, body or b""))

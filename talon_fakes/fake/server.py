@@ -7,7 +7,7 @@
 
 It is threaded (concurrent clients are served at once; the backend's lock keeps every operation
 atomic), keeps HTTP/1.1 connections alive, and times out stalled clients
-(:mod:`talon_fakes.fake.httpserver`: ``read_timeout``, ``idle_timeout``, ``max_connections``,
+(:mod:`talon_fakes.fake.web.httpserver`: ``read_timeout``, ``idle_timeout``, ``max_connections``,
 ``grace_period``). It offers the test controls: ``reset``, ``seed_session``, ``sessions``, ``history``,
 ``journal``, ``transitions``, ``inject_fault``, ``effects``, ``set_campaigns`` and the ``clock``.
 """
@@ -26,24 +26,25 @@ from werkzeug.wrappers import Request, Response
 
 from talon_fakes.contracts.validation import validate
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.fake import auth, wire
-from talon_fakes.fake.admin import AdminAPI, required_token
-from talon_fakes.fake.app import Dropped, FakeApp, Fault
-from talon_fakes.fake.backend import Backend
-from talon_fakes.fake.campaign_model import Campaigns
-from talon_fakes.fake.campaigns import campaigns_from
-from talon_fakes.fake.changes import SEED_FIELDS, Outcome, SessionUpdate
-from talon_fakes.fake.controls import check_fault
-from talon_fakes.fake.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, FakeConfig
-from talon_fakes.fake.effects_hook import check_hook
-from talon_fakes.fake.handlers import EffectsHook
-from talon_fakes.fake.httpserver import KeepAliveServer, Limits
+from talon_fakes.fake.control.admin import AdminAPI, required_token
+from talon_fakes.fake.domain import wire
+from talon_fakes.fake.domain.backend import Backend
+from talon_fakes.fake.domain.campaign_model import Campaigns
+from talon_fakes.fake.domain.campaigns import campaigns_from
+from talon_fakes.fake.domain.changes import SEED_FIELDS, Outcome, SessionUpdate
+from talon_fakes.fake.domain.effects_hook import check_hook
+from talon_fakes.fake.domain.model import CartItem, Clock, Session
 from talon_fakes.fake.inprocess import DEFAULT_BASE_URL, intercept
-from talon_fakes.fake.intake import read_body
-from talon_fakes.fake.journal import JournalEntry
-from talon_fakes.fake.journal import Limits as BodyLimits
-from talon_fakes.fake.model import CartItem, Clock, Session
-from talon_fakes.fake.routes import ROUTES
+from talon_fakes.fake.web import auth
+from talon_fakes.fake.web.app import Dropped, FakeApp, Fault
+from talon_fakes.fake.web.controls import check_fault
+from talon_fakes.fake.web.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, FakeConfig
+from talon_fakes.fake.web.handlers import EffectsHook
+from talon_fakes.fake.web.httpserver import KeepAliveServer, Limits
+from talon_fakes.fake.web.intake import read_body
+from talon_fakes.fake.web.journal import JournalEntry
+from talon_fakes.fake.web.journal import Limits as BodyLimits
+from talon_fakes.fake.web.routes import ROUTES
 from talon_fakes.states import Operation, RuleSet, State, Transition
 
 
@@ -51,11 +52,11 @@ class TalonFake:
     """A stateful fake of the Talon.One session endpoints, served on loopback.
 
     ``read_timeout``, ``idle_timeout``, ``max_connections`` and ``grace_period`` configure its
-    HTTP/1.1 server (:class:`~talon_fakes.fake.httpserver.Limits`): how long a request may take to
+    HTTP/1.1 server (:class:`~talon_fakes.fake.web.httpserver.Limits`): how long a request may take to
     arrive, how long a kept-alive connection may idle, how many connections are served at once,
     and how long ``stop()`` lets requests in flight finish.
 
-    ``body_limits`` (:class:`~talon_fakes.fake.journal.Limits`) bound the request body it reads (a larger
+    ``body_limits`` (:class:`~talon_fakes.fake.web.journal.Limits`) bound the request body it reads (a larger
     one is a 413) and the memory its journal keeps.
     """
 
@@ -77,7 +78,7 @@ class TalonFake:
         campaigns: Any = None,
         body_limits: BodyLimits | None = None,
     ) -> None:
-        #: The server's timeouts and bounds (see :class:`~talon_fakes.fake.httpserver.Limits`).
+        #: The server's timeouts and bounds (see :class:`~talon_fakes.fake.web.httpserver.Limits`).
         self.limits = Limits(read_timeout, idle_timeout, max_connections, grace_period)
         self.backend = Backend(rules=rules, clock=clock)
         declared = campaigns_from(campaigns)
@@ -211,7 +212,7 @@ class TalonFake:
 
     def seed_session(self, integration_id: str, state: State | str = State.OPEN, **fields: Any) -> Session:
         """Store a session in any state directly (fields as in ``SessionUpdate``; cart items as
-        :class:`~talon_fakes.fake.model.CartItem` or as the API's JSON objects).
+        :class:`~talon_fakes.fake.domain.model.CartItem` or as the API's JSON objects).
 
         A seed the fake could not answer with a valid ``customer-session-v2`` (a field of the
         wrong type, say) raises :class:`~talon_fakes.errors.TalonFakesError` naming what is wrong,
@@ -290,13 +291,13 @@ class TalonFake:
         """Register (or clear) a stand-in for the rule engine, ``hook(session, operation)``, for
         what campaigns cannot say: its effects come after those of the declared campaigns, in the
         same answer. A hook that cannot be called so is refused here
-        (:mod:`talon_fakes.fake.effects_hook`)."""
+        (:mod:`talon_fakes.fake.domain.effects_hook`)."""
         if hook is not None:
             check_hook(hook)
         self.app.effects_hook = hook
 
     def set_campaigns(self, document: Any) -> None:
-        """Declare the campaigns (a document as :func:`~talon_fakes.fake.campaigns.load_campaigns`
+        """Declare the campaigns (a document as :func:`~talon_fakes.fake.domain.campaigns.load_campaigns`
         takes, a ``pathlib.Path`` to a JSON file of one, or ``None`` for none) until the next
         :meth:`reset`, which brings back the ones the fake was made with
         (``TalonFake(campaigns=...)``), as WireMock's reset keeps the stubs loaded from files.

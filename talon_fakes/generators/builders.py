@@ -3,7 +3,7 @@ each shape.
 
 Factories and strategies both call these builders (with a seeded ``random.Random`` or with
 Hypothesis behind the source), and :mod:`talon_fakes.generators.entities` renders what they build through
-:mod:`talon_fakes.fake.wire`. A session is built from a legal history: a walk through the transition
+:mod:`talon_fakes.fake.domain.wire`. A session is built from a legal history: a walk through the transition
 table (:mod:`talon_fakes.states`, never restated here) from creation to the state asked for, so
 its returned quantities, update count and timestamps follow from the moves that made it.
 
@@ -22,8 +22,8 @@ from typing import Any
 
 from talon_fakes.contracts.invariants import MAX_CART_ITEMS, MAX_CART_QUANTITY
 from talon_fakes.errors import UnreachableState
-from talon_fakes.fake import wire
-from talon_fakes.fake.model import CartItem, Profile, Return, ReturnedItem, Session
+from talon_fakes.fake.domain import wire
+from talon_fakes.fake.domain.model import CartItem, Profile, Return, ReturnedItem, Session
 from talon_fakes.generators import promotions
 from talon_fakes.generators.sources import Pools, Source, code, cumulative, money, uuid4
 from talon_fakes.states import Operation, RuleSet, State, Transition

@@ -1,6 +1,6 @@
 """Every generated entity: how it is rendered, which states and traits apply, and option checks.
 
-Responses the fake serves are rendered by :mod:`talon_fakes.fake.wire` from the domain objects of
+Responses the fake serves are rendered by :mod:`talon_fakes.fake.domain.wire` from the domain objects of
 :mod:`talon_fakes.generators.builders`, so generated documents and the fake's answers have the same shape.
 The other shapes are cut from those renderings by their contracts (:func:`overrides.project`):
 a request keeps the fields its contract defines, less the readOnly ones; the V1 and legacy
@@ -16,9 +16,9 @@ from typing import Any
 
 from talon_fakes.contracts.loading import schema
 from talon_fakes.errors import UnknownFactory
-from talon_fakes.fake import wire
-from talon_fakes.fake.changes import Outcome
-from talon_fakes.fake.model import Session
+from talon_fakes.fake.domain import wire
+from talon_fakes.fake.domain.changes import Outcome
+from talon_fakes.fake.domain.model import Session
 from talon_fakes.generators import builders, promotions
 from talon_fakes.generators.builders import Spec
 from talon_fakes.generators.overrides import project

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from talon_fakes.fake.model import CartItem, Session
+from talon_fakes.fake.domain.model import CartItem, Session
 from talon_fakes.generators import builders, entities
 from talon_fakes.generators.builders import Spec
 from talon_fakes.generators.sources import Pools, Source

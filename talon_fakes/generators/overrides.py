@@ -172,8 +172,9 @@ def retotal(
 ) -> None:
     """Set the totals of ``session`` from its lines and costs (except those in ``given``).
 
-    The same sums as :class:`talon_fakes.fake.model.Session`: price x units left (``remainingQuantity``,
-    else ``quantity``; no price counts 0), item costs per unit, session costs; rounded to 6 places.
+    The same sums as :class:`talon_fakes.fake.domain.model.Session`: price x units left
+    (``remainingQuantity``, else ``quantity``; no price counts 0), item costs per unit, session
+    costs; rounded to 6 places.
     """
     value = costs_per_unit = 0.0
     for item in session.get("cartItems") or ():

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from talon_fakes.fake.model import Session
+from talon_fakes.fake.domain.model import Session
 from talon_fakes.generators.sources import Pools, Source, uuid4
 from talon_fakes.states import Operation, State
 

@@ -27,7 +27,7 @@ from hypothesis.errors import InvalidArgument
 
 from talon_fakes._hypothesis import register_type_strategies
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.fake.model import CartItem, Session
+from talon_fakes.fake.domain.model import CartItem, Session
 from talon_fakes.generators import builders, histories
 from talon_fakes.generators.builders import Spec
 from talon_fakes.generators.entities import ENTITIES, entity
@@ -226,7 +226,7 @@ customer_sessions_v2_legacy = _docs("customer_sessions_v2_legacy", "customer-ses
 sessions = _session_strategy(
     "sessions",
     "customer-session-v2",
-    ":class:`talon_fakes.fake.model.Session` objects, each made by a legal history under ``rules``",
+    ":class:`talon_fakes.fake.domain.model.Session` objects, each made by a legal history under ``rules``",
     _session_objects,
 )
 
@@ -255,7 +255,7 @@ def effects(*, traits: Iterable[str] = ()) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def cart_lines(*, traits: Iterable[str] = ()) -> st.SearchStrategy[CartItem]:
-    """:class:`talon_fakes.fake.model.CartItem` objects (the domain's cart lines)."""
+    """:class:`talon_fakes.fake.domain.model.CartItem` objects (the domain's cart lines)."""
     _, spec = _checked("cart-item", traits=traits)
 
     @st.composite

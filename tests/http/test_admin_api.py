@@ -311,7 +311,7 @@ def test_the_readme_curl_examples_work_against_a_served_fake(fake: Served) -> No
 def test_the_control_api_answers_in_process_too_as_the_same_app() -> None:
     import requests
 
-    from talon_fakes.fake.admin import required_token
+    from talon_fakes.fake.control.admin import required_token
     from talon_fakes.fake.server import TalonFake
 
     fake = TalonFake()

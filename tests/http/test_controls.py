@@ -29,7 +29,7 @@ from fake_helpers import (
 
 import talon_fakes
 from talon_fakes import TalonFakesError, Transition
-from talon_fakes.fake.model import Clock
+from talon_fakes.fake.domain.model import Clock
 from talon_fakes.fake.server import TalonFake
 
 if TYPE_CHECKING:

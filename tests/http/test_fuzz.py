@@ -1,4 +1,4 @@
-"""Schemathesis fuzzes the fake over real HTTP, from the document ``talon_fakes.fake.openapi`` builds.
+"""Schemathesis fuzzes the fake over real HTTP, from the document ``talon_fakes.fake.web.openapi`` builds.
 
 Every generated request (valid and invalid ones: Schemathesis mixes both, and drops the
 Authorization header too) must get an answer that is no 5xx, has a status code the document
@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import talon_fakes
-from talon_fakes.fake.openapi import document
 from talon_fakes.fake.server import TalonFake
+from talon_fakes.fake.web.openapi import document
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 STATES = ("open", "closed", "partially_returned", "cancelled")

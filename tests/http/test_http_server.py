@@ -1,4 +1,4 @@
-"""The fake's HTTP server (``talon_fakes.fake.httpserver``): keep-alive, framing, timeouts, limits, stop.
+"""The fake's HTTP server (``talon_fakes.fake.web.httpserver``): keep-alive, framing, timeouts, limits, stop.
 
 Driven through real sockets: ``requests.Session``, urllib3's ``PoolManager`` (the official SDKs'
 client), ``http.client`` and raw sockets for what no client library sends. Timeouts in these tests
@@ -21,8 +21,8 @@ from raw_http import BODY, REQUEST, Answers, assert_talon_error, connect, exchan
 
 from talon_fakes import validate
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.fake.httpserver import KeepAliveServer, Limits
 from talon_fakes.fake.server import TalonFake
+from talon_fakes.fake.web.httpserver import KeepAliveServer, Limits
 
 
 @pytest.fixture(scope="module")

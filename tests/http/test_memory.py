@@ -19,8 +19,8 @@ import requests
 
 import talon_fakes
 from talon_fakes.errors import TalonFakesError
-from talon_fakes.fake.journal import Limits
 from talon_fakes.fake.server import TalonFake
+from talon_fakes.fake.web.journal import Limits
 
 _SESSIONS = "/v2/customer_sessions/"
 

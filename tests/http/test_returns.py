@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fake_helpers import SHOES, SOCKS, T0, closed, lines, session_of, source
 
-from talon_fakes.fake.model import CartItem
+from talon_fakes.fake.domain.model import CartItem
 
 if TYPE_CHECKING:
     from conftest import Client  # tests/http/conftest.py

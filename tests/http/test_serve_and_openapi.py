@@ -26,8 +26,8 @@ import talon_fakes
 from talon_fakes.cli import main
 from talon_fakes.cli.serve import command as serve_command
 from talon_fakes.contracts.loading import contract_names
-from talon_fakes.fake.openapi import OPERATIONS, document
-from talon_fakes.fake.routes import ROUTES
+from talon_fakes.fake.web.openapi import OPERATIONS, document
+from talon_fakes.fake.web.routes import ROUTES
 from talon_fakes.states import RULE_SETS
 
 START_TIMEOUT = 30
@@ -177,7 +177,7 @@ def test_help_of_the_new_commands_loads_no_server_or_validator() -> None:
         "from talon_fakes.cli import main\n"
         "for args in (['serve', '--help'], ['openapi', '--help']):\n"
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
-        "heavy = ('jsonschema', 'werkzeug', 'talon_fakes.fake.server', 'talon_fakes.fake.openapi')\n"
+        "heavy = ('jsonschema', 'werkzeug', 'talon_fakes.fake.server', 'talon_fakes.fake.web.openapi')\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
@@ -380,7 +380,7 @@ def test_each_call_builds_a_new_document() -> None:
 
 
 def test_a_ref_the_document_could_only_fetch_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from talon_fakes.fake import openapi, openapi_schemas
+    from talon_fakes.fake.web import openapi, openapi_schemas
 
     foreign = {"cart-item": {"properties": {"price": {"$ref": "https://example.com/money.json"}}}}
     monkeypatch.setattr(openapi_schemas, "schemas", lambda strict: foreign)

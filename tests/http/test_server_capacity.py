@@ -1,5 +1,5 @@
 """The fake's server at its bounds: past ``max_connections``, stopping with a request in flight,
-and limits it refuses (``talon_fakes.fake.httpserver.Limits``)."""
+and limits it refuses (``talon_fakes.fake.web.httpserver.Limits``)."""
 
 from __future__ import annotations
 

@@ -22,12 +22,12 @@ def test_a_broken_response_fails_the_test_naming_operation_status_path_and_value
     pytester.makepyfile(
         HELPERS
         + """
-import talon_fakes.fake.wire
+import talon_fakes.fake.domain.wire
 
 def test_management_get(talon_fake, monkeypatch):
-    render = talon_fakes.fake.wire.application_session
+    render = talon_fakes.fake.domain.wire.application_session
     lost = lambda s: {**render(s), "state": "lost"}
-    monkeypatch.setattr(talon_fakes.fake.wire, "application_session", lost)
+    monkeypatch.setattr(talon_fakes.fake.domain.wire, "application_session", lost)
     session = put(talon_fake, "s1", {}).json()["customerSession"]
     url = talon_fake.url(f"/v1/applications/1/sessions/{session['id']}")
     got = requests.get(url, headers=talon_fake.management_headers)

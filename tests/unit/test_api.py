@@ -61,8 +61,8 @@ def imported_modules(path: Path) -> set[str]:
         "contracts/invariants.py",
         "contracts/violations.py",
         "errors.py",
-        "fake/auth.py",
-        "fake/model.py",
+        "fake/web/auth.py",
+        "fake/domain/model.py",
     ],
 )
 def test_domain_modules_import_no_http_or_pytest(module: str) -> None:

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from talon_fakes import Operation, State
 from talon_fakes.errors import InvalidRequest, SessionNotFound
-from talon_fakes.fake.backend import Backend
-from talon_fakes.fake.changes import SessionUpdate
-from talon_fakes.fake.model import CartItem, Clock, History, Session
-from talon_fakes.fake.queries import SORTABLE, SessionQuery
+from talon_fakes.fake.domain.backend import Backend
+from talon_fakes.fake.domain.changes import SessionUpdate
+from talon_fakes.fake.domain.model import CartItem, Clock, History, Session
+from talon_fakes.fake.domain.queries import SORTABLE, SessionQuery
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 PROFILES = ["", "ann", "Anna", "bob"]

@@ -1,4 +1,4 @@
-"""The request parsing helpers of talon_fakes.fake.calls, against plain reference implementations."""
+"""The request parsing helpers of talon_fakes.fake.web.calls, against plain reference implementations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talon_fakes.fake.calls import _has_long_number
+from talon_fakes.fake.web.calls import _has_long_number
 
 # Bytes that are mostly digits, so runs of every length around 19 come up often.
 digit_heavy = st.lists(

@@ -11,7 +11,7 @@ import pytest
 
 import talon_fakes
 from talon_fakes.errors import InvalidCampaigns, TalonFakesError
-from talon_fakes.fake.campaigns import load_campaigns, load_campaigns_file
+from talon_fakes.fake.domain.campaigns import load_campaigns, load_campaigns_file
 
 ISSUE_EXAMPLE = json.loads(
     (Path(__file__).parents[2] / "examples" / "campaigns.json").read_text(encoding="utf-8")

@@ -3,8 +3,8 @@
 Every ``import`` of every module is read from its source (lazy and ``TYPE_CHECKING`` ones too):
 the contracts never import the fake or the generators, the fake never imports the generators, the
 library never imports the plugin, and the domain (the transition table, the model, the backend and
-what its operations carry, profiles, queries, campaigns and their effects: :data:`DOMAIN`) imports
-no HTTP or test library.
+what its operations carry, profiles, queries, campaigns and their effects: every module of
+``talon_fakes.fake.domain``) imports no HTTP or test library, nor the fake's web layer or control API.
 """
 
 from __future__ import annotations
@@ -32,20 +32,26 @@ FORBIDDEN = {
     ),
     "talon_fakes.errors": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.cli"),
 }
+# the fake's rooms: its domain knows nothing of HTTP or control, its web layer nothing of control
+ABOVE_THE_DOMAIN = (
+    "talon_fakes.fake.web",
+    "talon_fakes.fake.control",
+    "talon_fakes.fake.server",
+    "talon_fakes.fake.inprocess",
+)
+FORBIDDEN["talon_fakes.fake.domain"] = ABOVE_THE_DOMAIN
+FORBIDDEN["talon_fakes.fake.web"] = ("talon_fakes.fake.control", "talon_fakes.fake.server")
+# the generators build documents from the domain (and its wire shapes), never from a running fake
+FORBIDDEN["talon_fakes.generators"] = ("talon_fakes.cli", *ABOVE_THE_DOMAIN)
+
 DOMAIN = (
     "talon_fakes.states",
     "talon_fakes.errors",
-    "talon_fakes.fake.model",
-    "talon_fakes.fake.backend",
-    "talon_fakes.fake.changes",
-    "talon_fakes.fake.session_history",
-    "talon_fakes.fake.profiles",
-    "talon_fakes.fake.queries",
-    "talon_fakes.fake.campaigns",
-    "talon_fakes.fake.campaign_model",
-    "talon_fakes.fake.effects",
-    "talon_fakes.fake.code_checks",
-    "talon_fakes.fake.rollbacks",
+    *sorted(
+        "talon_fakes.fake.domain." + p.stem
+        for p in (PACKAGE / "fake" / "domain").glob("*.py")
+        if p.stem != "__init__"
+    ),
 )
 HTTP_AND_TEST = ("werkzeug", "pytest_httpserver", "pytest", "urllib3", "httpx", "requests", "conftest_plugin")
 
@@ -93,6 +99,9 @@ def test_the_domain_imports_no_http_or_test_library(module: str) -> None:
 def test_the_folders_show_the_parts() -> None:
     parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert {"contracts", "fake", "generators", "cli"} <= parts
+    rooms = {p.name for p in (PACKAGE / "fake").iterdir() if (p / "__init__.py").exists()}
+    assert rooms == {"domain", "web", "control"}
+    assert {p.stem for p in (PACKAGE / "fake").glob("*.py")} == {"__init__", "server", "inprocess"}
     loose = {p.stem for p in PACKAGE.glob("*.py")}
     # beside the parts: what all of them share, the plugin's entry points and the documented shims
     shared = {"__init__", "api", "errors", "states", "diagram", "pytest_plugin", "_hypothesis"}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import talon_fakes
-from talon_fakes.fake.model import CartItem, Session
+from talon_fakes.fake.domain.model import CartItem, Session
 from talon_fakes.generators import strategies as ts
 from talon_fakes.states import RULE_SETS, Operation, State, Transition, rule_set
 
@@ -129,7 +129,7 @@ def test_type_strategies_register_from_the_hook_alone() -> None:
         "import sys\n"
         "_hypothesis_setup_hook()\n"
         "assert 'talon_fakes.generators.strategies' not in sys.modules, 'the hook loaded the generators'\n"
-        "from talon_fakes.fake.model import Session\n"
+        "from talon_fakes.fake.domain.model import Session\n"
         "s = st.from_type(Session).example()\n"
         "assert isinstance(s, Session)\n"
     )

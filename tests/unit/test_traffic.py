@@ -53,8 +53,8 @@ def run(*args: str) -> Any:
 
 
 def test_the_api_table_is_what_the_router_and_the_openapi_document_read() -> None:
-    from talon_fakes.fake.openapi import OPERATIONS, document
-    from talon_fakes.fake.routes import ROUTES
+    from talon_fakes.fake.web.openapi import OPERATIONS, document
+    from talon_fakes.fake.web.routes import ROUTES
 
     assert [(m, p.pattern, h, a) for m, p, h, a in ROUTES] == [
         (op.method, op.pattern.pattern, op.name, op.api) for op in api.OPERATIONS
