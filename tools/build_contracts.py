@@ -3,7 +3,7 @@
     python tools/build_contracts.py [--spec DIR] [--check]
 
 The spec is the copy vendored in spec/talon-openapi/ (spec/README.md says where it comes from);
-``--spec`` reads another copy. The derivation itself is talon_fakes/spec_derivation.py (the
+``--spec`` reads another copy. The derivation itself is talon_fakes/contracts/spec_derivation.py (the
 ``talon-fakes spec-diff`` command uses it too). This tool also copies every example payload of the
 spec into tests/contract/data/spec-examples/. ``--check`` rebuilds in memory and exits 1 when a
 committed file differs: the spec or the derivation moved.

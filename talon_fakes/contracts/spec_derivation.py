@@ -271,7 +271,7 @@ def spec_subtree(document: Any, file: str, pointer: str) -> Any:
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise SpecError(
             f"{file} has nothing at {pointer} (missing: {error}); the spec moved a schema the "
-            "contracts are derived from: update SOURCES in talon_fakes/spec_derivation.py"
+            "contracts are derived from: update SOURCES in talon_fakes/contracts/spec_derivation.py"
         ) from error
 
 

@@ -88,7 +88,7 @@ def _derive(spec: Path) -> dict[str, dict[str, Any]]:
         # The derivation expects the published layout; a spec that moved on needs it updated.
         raise SpecError(
             f"the contracts cannot be derived from {spec}: {error!r}; the spec changed in a way "
-            "talon_fakes/spec_derivation.py does not know yet"
+            "talon_fakes/contracts/spec_derivation.py does not know yet"
         ) from error
 
 
