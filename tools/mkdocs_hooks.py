@@ -7,7 +7,11 @@ site cannot drift from what the package does.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# A Sphinx cross-reference role left in a rendered docstring: :mod:`x` arrives as :mod:<code>x</code>.
+_ROLE = re.compile(r":(?:mod|class|func|meth|data|attr|exc|obj):<code>(~?)([^<]*)</code>")
 
 
 def _contracts_table() -> str:
@@ -42,6 +46,14 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
     return markdown
 
 
+def _role(match: re.Match[str]) -> str:
+    short, target = match.groups()
+    return f"<code>{target.rsplit('.', 1)[-1] if short else target}</code>"
+
+
 def on_page_content(html: str, **_: Any) -> str:
-    """mkdocs-click prints click 8.3's ``Sentinel.UNSET`` for an option with no default."""
+    """Tidy what the renderers leave: the docstrings' Sphinx roles (``:class:`~a.B``` shows as
+    ``B``, as Sphinx shows it), and click 8.3's ``Sentinel.UNSET``, which mkdocs-click prints for
+    an option with no default."""
+    html = _ROLE.sub(_role, html)
     return html.replace("<code>Sentinel.UNSET</code>", "").replace("Sentinel.UNSET", "")
