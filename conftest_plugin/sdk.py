@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from talon_fakes.fake.web import auth
+from talon_fakes import auth
 
 from .target import Target
 

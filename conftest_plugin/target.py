@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from talon_fakes.fake.web import auth
+from talon_fakes import auth
 
 from .state import FAKE_ONLY, RunState
 from .testrun import LiveSettings

@@ -20,8 +20,9 @@ and the stateful fake of the session endpoints, on a socket or in-process::
 
 The folders are the parts: :mod:`talon_fakes.contracts` (schemas and every check),
 :mod:`talon_fakes.fake` (the stateful fake), :mod:`talon_fakes.generators` (factories and
-strategies) and :mod:`talon_fakes.cli` (one module per command); :mod:`talon_fakes.states`,
-:mod:`talon_fakes.errors` and :mod:`talon_fakes.api` (the endpoints) are shared by all of them.
+strategies) and :mod:`talon_fakes.cli` (one module per command); :mod:`talon_fakes.states` (and
+its :mod:`~talon_fakes.diagram`), :mod:`talon_fakes.errors`, :mod:`talon_fakes.api` (the endpoints)
+and :mod:`talon_fakes.auth` (their credentials) are shared by all of them.
 Names are imported lazily, so ``import talon_fakes`` stays cheap for the pytest plugin.
 """
 

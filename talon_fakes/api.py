@@ -6,7 +6,7 @@ which API it belongs to (and so which credentials it takes), the contract of its
 and the contract of its answer body per status. The fake's router
 (:data:`talon_fakes.fake.web.routes.ROUTES`), the OpenAPI document
 (:mod:`talon_fakes.fake.web.openapi`), the plugin's response check, the recorded traffic checker
-(:mod:`talon_fakes.contracts.exchanges`) and the proxy all read it, so they cannot disagree on
+(:mod:`talon_fakes.contracts.traffic`) and the proxy all read it, so they cannot disagree on
 which contract an exchange must follow.
 
 Answer contracts follow the responses of each operation in Talon.One's API reference

@@ -57,11 +57,11 @@ def main() -> None:
 @main.command("contracts")
 def contracts_command() -> None:
     """List every contract name with its one-line description."""
-    from talon_fakes.contracts import loading as contracts
+    from talon_fakes.contracts import loading
     from talon_fakes.errors import ContractsNotFound
 
     try:
-        rows = [(name, contracts.describe(name)) for name in contracts.contract_names()]
+        rows = [(name, loading.describe(name)) for name in loading.contract_names()]
     except ContractsNotFound as error:
         raise Fatal(str(error)) from None
     width = max(len(name) for name, _ in rows)

@@ -1,6 +1,6 @@
 """``talon-fakes diagram``: a rule set's state diagram, drawn from the transitions table.
 
-Loaded by :mod:`talon_fakes.cli` only when used or listed, like ``sample``. Each edge is one row
+Loaded by :mod:`talon_fakes.cli` only when used or listed, like every command. Each edge is one row
 of :data:`talon_fakes.states.TRANSITIONS`, labelled with the operation that may cause it; the
 README's diagrams are this command's output (a test keeps them equal).
 """

@@ -87,7 +87,7 @@ RULE_SET_NAMES = ("current", "v1", "legacy")
 
 def secret(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A key or token as given, unless the fake could not hold it (empty: it would admit anyone)."""
-    from talon_fakes.fake.web.auth import secret_problem
+    from talon_fakes.auth import secret_problem
 
     problem = None if value is None else secret_problem(value)
     if problem is not None:

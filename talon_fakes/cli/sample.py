@@ -1,10 +1,9 @@
 """``talon-fakes sample``: generated documents on stdout, as JSON or JSON Lines.
 
-The command is defined here and loaded by :mod:`talon_fakes.cli` only when it is used or listed,
-so it shares the CLI's helpers without an import cycle. The factories are imported when the
-command runs, never for ``--help``. The bytes written depend only on the documents (orjson keeps
-the factories' key order and writes floats the same way everywhere), so one seed gives one
-output in every process.
+Loaded by :mod:`talon_fakes.cli` only when used or listed, like every command. The factories are
+imported when the command runs, never for ``--help``. The bytes written depend only on the
+documents (orjson keeps the factories' key order and writes floats the same way everywhere), so
+one seed gives one output in every process.
 """
 
 from __future__ import annotations

@@ -1,9 +1,15 @@
-"""Contracts: the JSON Schema files and the checks JSON Schema cannot express.
+"""Contracts: the JSON Schema files and every check of a document against them.
 
-``loading`` finds and loads the schemas (the packaged copy or the checkout's ``contracts/``),
-``validation`` checks documents (compiled fast path, python-jsonschema reference), ``invariants``
-the rules a schema cannot say, ``violations`` the report's shape, ``documents`` reads inputs.
-The contracts never import the fake or the generators.
+``loading`` finds and loads the schemas (the packaged copy or the checkout's ``contracts/``);
+``validation`` checks documents, fast through ``compiled`` (jsonschema-rs) and worded and decided
+as ``reference`` (python-jsonschema) would; ``invariants`` checks what a schema cannot say;
+``violations`` is the report's shape and ``report_limit`` caps it; ``documents`` reads JSON and
+JSON Lines inputs. For recorded HTTP traffic: ``exchanges`` reads HAR, VCR.py and proxy
+recordings, ``traffic`` and ``verdicts`` check each exchange by its route, and ``proxy`` records
+and checks live traffic on its way. ``spec_derivation`` derives the contracts from Talon.One's
+OpenAPI files and ``spec_diff`` compares two derivations. The contracts never import the fake or
+the generators. ``loading``'s names are importable from here too, the path they had before the
+package was laid out in parts.
 """
 
 from talon_fakes.contracts.loading import (

@@ -33,9 +33,6 @@ __all__ = [
     "validate",
 ]
 
-# The reference's report, by its old private name (tests of the drift listing use it).
-_explain = reference.explain
-
 # contract -> its compiled strict validator (a dict lookup is cheaper than functools.cache's key)
 _FAST: dict[str, jsonschema_rs.Validator] = {}
 

@@ -1,4 +1,5 @@
-"""The fake on a real socket: :class:`TalonFake` mounts the app on pytest-httpserver.
+"""The fake on a real socket: :class:`TalonFake` serves the app on its own keep-alive HTTP/1.1 server
+(:mod:`talon_fakes.fake.web.httpserver`).
 
 ::
 
@@ -24,22 +25,21 @@ import orjson
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from talon_fakes import auth
 from talon_fakes.contracts.validation import validate
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.fake.control.admin import AdminAPI, required_token
+from talon_fakes.fake.control.fault_checks import check_fault
 from talon_fakes.fake.domain import wire
 from talon_fakes.fake.domain.backend import Backend
 from talon_fakes.fake.domain.campaign_model import Campaigns
 from talon_fakes.fake.domain.campaigns import campaigns_from
 from talon_fakes.fake.domain.changes import SEED_FIELDS, Outcome, SessionUpdate
-from talon_fakes.fake.domain.effects_hook import check_hook
+from talon_fakes.fake.domain.effects_hook import EffectsHook, check_hook
 from talon_fakes.fake.domain.model import CartItem, Clock, Session
 from talon_fakes.fake.inprocess import DEFAULT_BASE_URL, intercept
-from talon_fakes.fake.web import auth
 from talon_fakes.fake.web.app import Dropped, FakeApp, Fault
-from talon_fakes.fake.web.controls import check_fault
 from talon_fakes.fake.web.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, FakeConfig
-from talon_fakes.fake.web.handlers import EffectsHook
 from talon_fakes.fake.web.httpserver import KeepAliveServer, Limits
 from talon_fakes.fake.web.intake import read_body
 from talon_fakes.fake.web.journal import JournalEntry

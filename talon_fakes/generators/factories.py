@@ -29,7 +29,7 @@ from typing import Any
 
 from faker.providers import BaseProvider
 
-from talon_fakes.generators import sources as choices
+from talon_fakes.generators import sources
 from talon_fakes.generators.builders import Spec
 from talon_fakes.generators.entities import ENTITIES, entity
 from talon_fakes.generators.overrides import OMIT, apply, derive
@@ -194,7 +194,7 @@ class Factories(_Entities):
             seed = random.SystemRandom().randrange(2**32)
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise TypeError(f"seed must be an int or None, not {type(seed).__name__}: {seed!r}")
-        choices.check_locale(locale)
+        sources.check_locale(locale)
         self.seed: int = seed
         self.locale = locale
         self.rules: RuleSet = rule_set(rules)
@@ -234,11 +234,11 @@ class Factories(_Entities):
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise ValueError(f"count must be a whole number >= 0, got {count!r}")
         item, spec = _spec(name, self.rules, state, _traits(traits))
-        pools = choices.pools(self.locale, self.seed)
+        pools = sources.pools(self.locale, self.seed)
         return self._documents(item, spec, pools, count, overrides)
 
     def _documents(
-        self, item: Entity, spec: Spec, pools: choices.Pools, count: int, overrides: dict[str, Any]
+        self, item: Entity, spec: Spec, pools: sources.Pools, count: int, overrides: dict[str, Any]
     ) -> Iterator[Any]:
         for _ in range(count):
             doc = item.render(self._source, pools, spec)
@@ -268,7 +268,7 @@ class TalonProvider(BaseProvider, _Entities):
     ) -> Any:
         """One document of contract ``name``, like :meth:`Factories.build`."""
         item, spec = _spec(name, rule_set(rules), state, _traits(traits))
-        doc = item.render(RandomSource(self.generator.random), choices.pools(self._locale(), 0), spec)
+        doc = item.render(RandomSource(self.generator.random), sources.pools(self._locale(), 0), spec)
         return _finish(doc, item, overrides) if overrides else doc
 
     def _locale(self) -> str:

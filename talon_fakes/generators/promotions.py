@@ -1,6 +1,7 @@
 """Generated rule engine outcomes: coupons and referrals accepted or rejected, their discounts, rollbacks.
 
-The generators' stand-in for Talon.One's rule engine (the fake's own campaigns live elsewhere).
+The generators' stand-in for Talon.One's rule engine (the fake's own are
+:mod:`talon_fakes.fake.domain.campaigns` and :mod:`talon_fakes.fake.domain.effects`).
 A :class:`Plan` decides, once per session, what the engine made of each coupon code and of the
 referral code: accepted (a ``setDiscount`` that is a share of the cart item total, maybe a
 ``setDiscountPerItem`` on a real, priced cart line) or rejected with one of the documented

@@ -186,7 +186,7 @@ def test_spec_closed_objects_fail_even_in_lenient_mode() -> None:
 
 
 def test_drift_in_lenient_mode_is_listed_by_the_fast_engine_like_the_reference() -> None:
-    from talon_fakes.contracts.validation import _explain
+    from talon_fakes.contracts.reference import explain as _explain
 
     doc = session() | {"loyaltyTier": "gold"}
     doc["cartItems"][1]["colour"] = "red"

@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 from processes import HANG
 
-from conftest_plugin.checks import contract_for
 from talon_fakes import validate
+from talon_fakes.contracts.verdicts import contract_for
 from talon_fakes.fake.server import TalonFake
 
 BODY = {"customerSession": {"cartItems": [{"sku": "A", "quantity": 1, "price": 5}]}}

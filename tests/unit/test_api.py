@@ -61,7 +61,7 @@ def imported_modules(path: Path) -> set[str]:
         "contracts/invariants.py",
         "contracts/violations.py",
         "errors.py",
-        "fake/web/auth.py",
+        "auth.py",
         "fake/domain/model.py",
     ],
 )

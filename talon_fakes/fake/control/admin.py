@@ -13,6 +13,7 @@ For clients in any language, what :class:`~talon_fakes.fake.server.TalonFake`'s 
     POST   /__admin/clock/advance               {"seconds": N}
     GET    /__admin/transitions                 moves made since the reset, and those never made
     GET    /__admin/diagram[?format=svg|mermaid|dot]   the rule set, moves made marked
+    GET|PUT /__admin/campaigns                  the declared campaigns (a campaigns document)
     GET    /__admin/                            the live dashboard (HTML)
 
 Each call does what the Python control of the same name does (seeding *is*
@@ -36,13 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from talon_fakes import diagram
+from talon_fakes import auth, diagram
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.fake.control import admin_input
 from talon_fakes.fake.control.admin_input import Refused
 from talon_fakes.fake.control.journal_view import JournalView, last_effects
 from talon_fakes.fake.domain import wire
-from talon_fakes.fake.web import auth
 from talon_fakes.fake.web.calls import Call, HttpError
 
 if TYPE_CHECKING:

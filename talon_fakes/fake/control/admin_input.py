@@ -5,7 +5,7 @@ Each function here takes a :class:`~talon_fakes.fake.web.calls.Call` of the cont
 of the same name (``seed_session``, ``inject_fault``, the clock, ``set_campaigns``), or raises
 :class:`Refused` naming the field, the value and the rule. The handler turns that into a 400 in
 Talon.One's error shape, before anything has changed. The Python controls' own argument checks are
-:mod:`talon_fakes.fake.web.controls`'; these read JSON, whose types (``true`` is no ``1``) and shapes
+:mod:`talon_fakes.fake.control.fault_checks`'; these read JSON, whose types (``true`` is no ``1``) and shapes
 they check first.
 """
 

@@ -4,6 +4,7 @@
 makes) -> ``backend`` (the store: one method per operation, ``reset``), with ``profiles``,
 ``queries`` and ``session_history`` beside it; ``campaign_model``/``campaigns`` (declared
 campaigns), ``code_checks``, ``effects`` and ``rollbacks`` (what the rule engine answers);
-``wire`` turns all of it into Talon.One's JSON and back. Nothing here imports an HTTP or test
+``wire`` turns all of it into Talon.One's JSON and back; ``effects_hook`` checks a test's stand-in
+for the rule engine. Nothing here imports an HTTP or test
 library, or anything of the fake above it (a test reads every import to keep it so).
 """

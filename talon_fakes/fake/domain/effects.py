@@ -5,8 +5,8 @@ effects in exactly the spec's shapes (the ``effect`` contract): ``acceptCoupon``
 ``acceptReferral``/``rejectReferral``, ``setDiscount``, ``setDiscountPerItem``, and the rollbacks
 ``rollbackCoupon``, ``rollbackReferral``, ``rollbackDiscount``. Pure Python: no HTTP here. Whether
 a code may be accepted is :mod:`talon_fakes.fake.domain.code_checks`; the rollbacks of a cancel, a
-reopen or a return, :mod:`talon_fakes.fake.domain.rollbacks`. The HTTP app (:mod:`talon_fakes.fake.web.app`)
-calls it.
+reopen or a return, :mod:`talon_fakes.fake.domain.rollbacks`. The HTTP handlers
+(:meth:`talon_fakes.fake.web.handlers.SessionHandlers.effects_for`) call it.
 
 Where the behaviour comes from:
 

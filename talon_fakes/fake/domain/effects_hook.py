@@ -11,9 +11,14 @@ is installed, the way pytest refuses a fixture that asks for an argument it cann
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 from talon_fakes.errors import TalonFakesError
+from talon_fakes.fake.domain.model import Session
+
+#: What :meth:`~talon_fakes.fake.server.TalonFake.effects` installs.
+EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
 
 SIGNATURE = "hook(session, operation) -> list of effects"
 

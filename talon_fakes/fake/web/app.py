@@ -27,9 +27,10 @@ from talon_fakes.errors import InvalidRequest, SessionNotFound
 from talon_fakes.fake.domain import wire
 from talon_fakes.fake.domain.backend import Backend
 from talon_fakes.fake.domain.campaign_model import NO_CAMPAIGNS, Campaigns
+from talon_fakes.fake.domain.effects_hook import EffectsHook
 from talon_fakes.fake.web.calls import Call, HttpError, bad
 from talon_fakes.fake.web.credentials import FakeConfig, authenticate
-from talon_fakes.fake.web.handlers import EffectsHook, SessionHandlers
+from talon_fakes.fake.web.handlers import SessionHandlers
 from talon_fakes.fake.web.intake import late, read_body, too_large
 from talon_fakes.fake.web.journal import TRIM_THRESHOLD, Journal, JournalEntry, Limits, give_back_memory
 from talon_fakes.fake.web.locks import Replies, SessionLocks

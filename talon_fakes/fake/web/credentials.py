@@ -4,16 +4,16 @@
 the management keys and the bearer tokens, refusing an unusable one when it is made;
 :func:`authenticate` is the HTTP app's first check of every routed request (after its size), a 401
 in Talon.One's error shape naming the header the API wants. The schemes' spellings are
-:mod:`talon_fakes.fake.web.auth`'s, shared with the plugin and the CLI.
+:mod:`talon_fakes.auth`'s, shared with the plugin and the CLI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from talon_fakes import auth
 from talon_fakes.errors import TalonFakesError
 from talon_fakes.fake.domain import wire
-from talon_fakes.fake.web import auth
 from talon_fakes.fake.web.calls import Call, HttpError
 
 DEFAULT_API_KEY = "talon-fakes-api-key"

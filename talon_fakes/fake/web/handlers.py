@@ -27,6 +27,7 @@ from talon_fakes.fake.domain.backend import Backend
 from talon_fakes.fake.domain.campaign_model import Campaigns
 from talon_fakes.fake.domain.changes import Outcome
 from talon_fakes.fake.domain.effects import effects_for as campaign_effects
+from talon_fakes.fake.domain.effects_hook import EffectsHook
 from talon_fakes.fake.domain.model import Session
 from talon_fakes.fake.domain.queries import SessionQuery
 from talon_fakes.fake.web.calls import Call, HttpError, bad, boolean, date_time, int_arg, json_body, path_int
@@ -39,7 +40,6 @@ from talon_fakes.states import State
 #: ``effect`` contract). Operation is ``update``, ``return``, ``reopen`` or ``get``. For the first
 #: three it runs before the change is stored (if it raises, nothing is), while the store is
 #: locked: it may read the fake's test controls, but must not call the fake over HTTP.
-EffectsHook = Callable[[Session, str], list[dict[str, Any]]]
 
 
 class _Answer:

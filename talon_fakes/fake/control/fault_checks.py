@@ -63,11 +63,3 @@ def check_fault(
         raise refuse(
             f"no operation {operation!r} to inject a fault into; the fake's: {', '.join(operations)}"
         )
-
-
-def check_hook(hook: Any) -> None:
-    """Raise :class:`TalonFakesError` unless ``hook`` is an effects hook (a callable) or None."""
-    if hook is not None and not callable(hook):
-        raise TalonFakesError(
-            f"effects: {hook!r} is no hook; give a function (session, operation) -> list of effects, or None"
-        )
