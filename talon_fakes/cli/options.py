@@ -7,8 +7,11 @@ option needs to check its value (the contracts, the auth rules) is imported when
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -114,3 +117,26 @@ def listen_options(command: FC) -> FC:
     return click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")(
         command
     )
+
+
+@contextmanager
+def until_signalled(stop: Callable[[], None]) -> Iterator[Callable[[], None]]:
+    """For the commands that run a server until stopped (``serve``, ``proxy``): inside, SIGINT and
+    SIGTERM end the ``wait()`` this yields instead of the process; on leaving, however it is left,
+    ``stop()`` stops the server while a second signal still only sets the flag, and the handlers
+    that were there before come back."""
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def wait() -> None:
+        while not stopping.wait(0.5):  # a timeout keeps the wait interruptible on every platform
+            pass
+
+    try:
+        yield wait
+    finally:
+        try:
+            stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

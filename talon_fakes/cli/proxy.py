@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from talon_fakes.cli.options import listen_options
+from talon_fakes.cli.options import listen_options, until_signalled
 
 _PROXY_HELP = """Forward every request to UPSTREAM unchanged and check each exchange on the way.
 
@@ -51,9 +51,7 @@ def command(
     ctx: click.Context, upstream: str, host: str, port: int, record: str | None, strict: bool
 ) -> None:
     """Run ``proxy``: its help is the module's ``_PROXY_HELP``."""
-    import signal
     import sys
-    import threading
 
     from talon_fakes.contracts.proxy import ValidatingProxy
 
@@ -61,9 +59,7 @@ def command(
         proxy = ValidatingProxy(upstream, host=host, port=port, record=record, strict=strict, out=sys.stdout)
     except ValueError as error:
         raise click.BadParameter(str(error), ctx, param_hint="'--upstream'") from None
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with until_signalled(proxy.stop) as wait:
         try:
             proxy.start()
         except OSError as error:
@@ -72,12 +68,7 @@ def command(
         click.echo(proxy.base_url)
         click.echo(f"forwarding to {proxy.upstream}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
-        while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform
-            pass
-    finally:
-        proxy.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        wait()
     counts = proxy.verdicts
     total = sum(counts.values())
     click.echo(

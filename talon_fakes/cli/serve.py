@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from talon_fakes.cli.options import EXIT_UNREADABLE, listen_options, rules_option, secret
+from talon_fakes.cli.options import EXIT_UNREADABLE, listen_options, rules_option, secret, until_signalled
 
 
 class _CannotServe(click.ClickException):
@@ -128,9 +128,6 @@ def command(
     campaigns: Any,
 ) -> None:
     """Run ``serve``: its help is the module's ``_SERVE_HELP``."""
-    import signal
-    import threading
-
     from talon_fakes.errors import TalonFakesError
     from talon_fakes.fake.server import TalonFake
     from talon_fakes.fake.web.credentials import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
@@ -156,9 +153,7 @@ def command(
         from talon_fakes.fake.control.requestlog import RequestLog
 
         fake.app.observers.append(RequestLog(sys.stderr))
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with until_signalled(fake.stop) as wait:
         try:
             fake.start()
         except TalonFakesError as error:
@@ -182,9 +177,4 @@ def command(
         click.echo(f"control API: {fake.base_url}/__admin/ (dashboard); {guard}")
         click.echo(f"rules: {rules}; stop with Ctrl-C or SIGTERM")
         sys.stdout.flush()
-        while not stop.wait(0.5):  # a timeout keeps the wait interruptible on every platform
-            pass
-    finally:
-        fake.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        wait()
