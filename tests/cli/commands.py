@@ -1,30 +1,19 @@
 """What the command-line tests share: the installed console script, and documents to check.
 
-The tests run ``talon-fakes`` as a user does, through the console script installed next to this
-Python (a missing script fails them rather than running another one from the PATH).
+The tests run ``talon-fakes`` as a user does, through its console script
+(:mod:`console_script`, shared with the server tests).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from console_script import SCRIPT
+
 CONTRACT = "customer-session-v2"
-
-
-def _script() -> str:
-    """The ``talon-fakes`` console script of this environment."""
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
-
-
-SCRIPT = _script()
 
 
 def session(**changes: Any) -> dict[str, Any]:

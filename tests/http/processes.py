@@ -8,23 +8,13 @@ modules cannot import a conftest reliably.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from console_script import SCRIPT as SCRIPT  # the tests import it from here
+
 HANG = 30  # seconds: only a command or server that never answers takes this long
-
-
-def _script() -> str:
-    found = shutil.which("talon-fakes", path=os.path.dirname(sys.executable)) or shutil.which("talon-fakes")
-    assert found, "the talon-fakes console script is not installed next to this Python"
-    return found
-
-
-SCRIPT = _script()
 
 
 def first_line(process: subprocess.Popen[str], timeout: float = HANG) -> str:
