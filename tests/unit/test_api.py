@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 import subprocess
 import sys
@@ -41,32 +40,6 @@ def test_errors_mix_in_builtins() -> None:
     assert issubclass(talon_fakes.UnknownContract, LookupError)
     for error in (talon_fakes.ContractViolation, talon_fakes.UnknownContract, talon_fakes.UnknownRuleSet):
         assert issubclass(error, talon_fakes.TalonFakesError)
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "states.py",
-        "contracts/invariants.py",
-        "contracts/violations.py",
-        "errors.py",
-        "auth.py",
-        "fake/domain/model.py",
-    ],
-)
-def test_domain_modules_import_no_http_or_pytest(module: str) -> None:
-    assert not imported_modules(PACKAGE / module) & {"werkzeug", "pytest_httpserver", "pytest", "requests"}
 
 
 def test_importing_the_package_and_plugin_is_cheap() -> None:

@@ -4,7 +4,8 @@ Every ``import`` of every module is read from its source (lazy and ``TYPE_CHECKI
 the contracts never import the fake or the generators, the fake never imports the generators, the
 library never imports the plugin, and the domain (the transition table, the model, the backend and
 what its operations carry, profiles, queries, campaigns and their effects: every module of
-``talon_fakes.fake.domain``) imports no HTTP or test library, nor the fake's web layer or control API.
+``talon_fakes.fake.domain``, with ``auth`` and the contracts' invariants and violations) imports no
+HTTP or test library, and the fake's domain nothing of its web layer or control API.
 """
 
 from __future__ import annotations
@@ -17,10 +18,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "talon_fakes"
 
+# the fake above its domain: its web layer, its control API and the two ways to run it
+ABOVE_THE_DOMAIN = (
+    "talon_fakes.fake.web",
+    "talon_fakes.fake.control",
+    "talon_fakes.fake.server",
+    "talon_fakes.fake.inprocess",
+)
 # part -> the parts of talon_fakes it must never import
 FORBIDDEN = {
     "talon_fakes.contracts": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.cli"),
     "talon_fakes.fake": ("talon_fakes.generators", "talon_fakes.cli"),
+    # the fake's rooms: its domain knows nothing of HTTP or control, its web layer nothing of control
+    "talon_fakes.fake.domain": ABOVE_THE_DOMAIN,
+    "talon_fakes.fake.web": ("talon_fakes.fake.control", "talon_fakes.fake.server"),
+    # the generators build documents from the domain (and its wire shapes), never from a running fake
+    "talon_fakes.generators": ("talon_fakes.cli", *ABOVE_THE_DOMAIN),
     "talon_fakes.states": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.contracts.validation"),
     # the endpoints table and the exceptions sit above every part, so every part can read them
     "talon_fakes.api": (
@@ -31,8 +44,8 @@ FORBIDDEN = {
     ),
     "talon_fakes.errors": ("talon_fakes.fake", "talon_fakes.generators", "talon_fakes.cli"),
 }
-# the fake's rooms: its domain knows nothing of HTTP or control, its web layer nothing of control
-ABOVE_THE_DOMAIN = (
+
+DOMAIN = (
     "talon_fakes.fake.web",
     "talon_fakes.fake.control",
     "talon_fakes.fake.server",
@@ -46,6 +59,9 @@ FORBIDDEN["talon_fakes.generators"] = ("talon_fakes.cli", *ABOVE_THE_DOMAIN)
 DOMAIN = (
     "talon_fakes.states",
     "talon_fakes.errors",
+    "talon_fakes.auth",  # the credentials' spelling, read by the plugin's live mode too
+    "talon_fakes.contracts.invariants",
+    "talon_fakes.contracts.violations",
     *sorted(
         "talon_fakes.fake.domain." + p.stem
         for p in (PACKAGE / "fake" / "domain").glob("*.py")
